@@ -1,0 +1,9 @@
+// One line per sub-command module. Each module exports `register(program)`.
+import type { Command } from 'commander';
+import { register as calc } from './calc.ts';
+import { register as policy } from './policy.ts';
+
+export const commands: Array<(program: Command) => void> = [
+  calc,
+  policy,
+];

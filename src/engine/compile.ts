@@ -1,0 +1,149 @@
+/**
+ * Compile a policy once into plain JavaScript functions, one per incentive. Each function reads a claim's facts
+ * and returns the amount before caps (integer fen, ≥ 0) or a negative code saying which condition failed or which
+ * fact is missing. Caps, one-time rules and 就高不重复 need the rest of the enterprise-year and live in
+ * evaluate.ts. Generating code (rather than interpreting the rule objects on every call) is what keeps the engine
+ * within reach of a hand-written function: the rule's constants are inlined and nothing is looked up by name.
+ * The input is trusted policy data: fact names are validated identifiers and values are numbers or JSON strings.
+ */
+import type { ByFact, Policy, Rate, ResolvedCondition, ResolvedIncentive } from '../policy/model.ts';
+import { compileExpression, evaluateExpression, identifiersOf, parseExpression, type Expr } from './expr.ts';
+import type { FactValue } from './facts.ts';
+
+/** Return codes of a compiled incentive function (all negative; amounts are ≥ 0). */
+export const CODE_CONDITION = -1; // -1 - i: condition i failed
+export const CODE_MISSING = -1001; // -1001 - j: needed fact j is missing
+export const CODE_AMOUNT_REQUIRED = -2001; // a capped claim without a proposed amount
+export const CODE_BAD_CATEGORY = -3001; // -3001 - j: needed fact j has a value the rate table has no entry for
+
+export type IncentiveFn = (facts: Record<string, FactValue>, amountFen: number | undefined, year: number) => number;
+
+export interface CompiledIncentive {
+  def: ResolvedIncentive;
+  fn: IncentiveFn;
+  /** facts the incentive reads, in the order the function checks them (indexes of CODE_MISSING) */
+  neededFacts: string[];
+  baseExpr?: Expr;
+  /** the JavaScript source, kept for `kaifang policy show --compiled` and for debugging */
+  source: string;
+}
+
+export interface CompiledPolicy {
+  policy: Policy;
+  incentives: CompiledIncentive[];
+  effectiveFrom: string;
+  effectiveTo: string;
+  fromYear: number;
+  toYear: number;
+  /** 就高不重复 reading: topUp (district pays the difference) or higherOnly */
+  overlapMode: 'topUp' | 'higherOnly';
+}
+
+export function compilePolicy(policy: Policy): CompiledPolicy {
+  const overlap = policy.interpretations.has('overlap-city-award-settlement') ? policy.reading('overlap-city-award-settlement') : 'topUp';
+  if (overlap !== 'topUp' && overlap !== 'higherOnly') {
+    throw new Error(`interpretation overlap-city-award-settlement must choose topUp or higherOnly, not ${String(overlap)}`);
+  }
+  const { from, to } = policy.meta.effective;
+  return {
+    policy,
+    incentives: policy.incentives.map((inc) => compileIncentive(inc)),
+    effectiveFrom: from,
+    effectiveTo: to,
+    fromYear: Number(from.slice(0, 4)),
+    toYear: Number(to.slice(0, 4)),
+    overlapMode: overlap,
+  };
+}
+
+function lit(v: unknown): string {
+  return JSON.stringify(v);
+}
+
+function conditionJs(c: ResolvedCondition, x: string): string {
+  switch (c.op) {
+    case 'in':
+      return `(${(c.value as string[]).map((v) => `${x} === ${lit(v)}`).join(' || ') || 'false'})`;
+    case 'isTrue':
+      return `(${x} === true)`;
+    case 'includesYears': {
+      const n = c.value as number;
+      return `(${Array.from({ length: n }, (_, k) => `${x}.includes(year - ${k})`).join(' && ')})`;
+    }
+    case '==':
+      return `(${x} === ${lit(c.value)})`;
+    case '!=':
+      return `(${x} !== ${lit(c.value)})`;
+    default:
+      return `(${x} ${c.op} ${lit(c.value)})`;
+  }
+}
+
+export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
+  const needed: string[] = [];
+  const vars = new Map<string, string>();
+  const lines: string[] = [];
+  const load = (fact: string) => {
+    let v = vars.get(fact);
+    if (v) return v;
+    v = `x${needed.length}`;
+    vars.set(fact, v);
+    lines.push(`var ${v} = f.${fact}; if (${v} === undefined) return ${CODE_MISSING - needed.length};`);
+    needed.push(fact);
+    return v;
+  };
+  inc.conditions.forEach((c, i) => {
+    const x = load(c.fact);
+    lines.push(`if (!${conditionJs(c, x)}) return ${CODE_CONDITION - i};`);
+  });
+
+  let baseExpr: Expr | undefined;
+  switch (inc.kind) {
+    case 'fixed':
+      lines.push(`return ${inc.fixedFen};`);
+      break;
+    case 'cappedClaim':
+      lines.push(`return amt === undefined ? ${CODE_AMOUNT_REQUIRED} : amt;`);
+      break;
+    case 'caseByCase':
+    case 'amountNotSet':
+      lines.push('return 0;');
+      break;
+    case 'formula': {
+      baseExpr = parseExpression(inc.base!);
+      for (const name of identifiersOf(baseExpr)) if (!(name in inc.params)) load(name);
+      const rateJs = (r: Rate) => (r.kind === 'fraction' ? `n = ${r.value.num}; d = ${r.value.den};` : `n = ${r.fenPerUnit}; d = 1;`);
+      const rate = inc.rate!;
+      lines.push('var n, d;');
+      if (rate.kind === 'const') lines.push(rateJs(rate.value));
+      else {
+        const k = load(rate.fact);
+        const cases = Object.entries(rate.values).map(([key, r]) => `case ${lit(key)}: ${rateJs(r)} break;`);
+        lines.push(`switch (${k}) { ${cases.join(' ')} default: return ${CODE_BAD_CATEGORY - needed.indexOf(rate.fact)}; }`);
+      }
+      const base = compileExpression(baseExpr, (name) => (name in inc.params ? lit(inc.params[name]) : vars.get(name)!));
+      // Round half up once, at the end; exact for integer products (money in fen × integer rate parts).
+      lines.push(
+        `var b = ${base}; if (!(b > 0)) return 0;`,
+        'var p = b * n; if (p % 1 !== 0) return Math.floor(p / d + 0.5);',
+        'var r = p % d; var q = (p - r) / d; return r * 2 >= d ? q + 1 : q;',
+      );
+      break;
+    }
+  }
+  const source = `"use strict";\nreturn function ${inc.id.replace(/-/g, '_')}(f, amt, year) {\n  ${lines.join('\n  ')}\n};`;
+  const fn = new Function(source)() as IncentiveFn;
+  return { def: inc, fn, neededFacts: needed, baseExpr, source };
+}
+
+/** The value of a possibly fact-dependent setting for these facts; undefined when the fact is missing or unknown. */
+export function valueFor<T>(v: ByFact<T>, facts: Record<string, FactValue>): T | undefined {
+  return v.kind === 'const' ? v.value : v.values[facts[v.fact] as string];
+}
+
+/** The base of a formula with the values of its names, for explanations. */
+export function baseDetails(ci: CompiledIncentive, facts: Record<string, FactValue>) {
+  const e = ci.baseExpr!;
+  const value = evaluateExpression(e, (n) => (n in ci.def.params ? ci.def.params[n] : (facts[n] as number | undefined)));
+  return { value, names: [...identifiersOf(e)] };
+}

@@ -1,0 +1,164 @@
+/**
+ * Evaluate one enterprise-year against a compiled policy.
+ *
+ * `evaluateCore` is the hot path: compiled incentive functions, then the rules that need the whole year — the
+ * policy period, one-time awards, the maximum number of years, caps per claim / item / enterprise-year /
+ * enterprise (counting earlier awards and the earlier claims of the same run), and 就高不重复 against city-level
+ * awards. It returns the total in fen and, when asked, one compact record per claim. `evaluate` adds the
+ * explanations, built from those records (explain.ts), so both paths always agree on every amount.
+ */
+import type { CompiledPolicy } from './compile.ts';
+import { CODE_AMOUNT_REQUIRED, CODE_BAD_CATEGORY, CODE_MISSING, valueFor } from './compile.ts';
+import type { ClaimInput, EnterpriseYear } from './facts.ts';
+import type { CapScope } from '../policy/model.ts';
+
+export type Status = 'eligible' | 'notEligible' | 'caseByCase' | 'amountNotSet';
+
+export type ReasonCode =
+  | 'condition_failed'
+  | 'missing_fact'
+  | 'unknown_category'
+  | 'amount_required'
+  | 'outside_period'
+  | 'after_as_of'
+  | 'already_awarded'
+  | 'max_years_reached'
+  | 'cap_exhausted'
+  | 'city_award_higher';
+
+/** What the core found for one claim; explanations are built from this and the claim's facts. */
+export interface ClaimRecord {
+  claim: ClaimInput;
+  status: Status;
+  code?: ReasonCode;
+  /** condition index (condition_failed) or needed-fact index (missing_fact, unknown_category) */
+  detail: number;
+  /** the amount before caps (computed, fixed or proposed) */
+  rawFen: number;
+  /** the amount after every cap and 就高不重复 — what this claim is entitled to */
+  amountFen: number;
+  /** each cap that cut the amount: index into the incentive's caps, with the room that was left */
+  capsApplied: Array<{ index: number; scope: CapScope; limitFen: number; usedBeforeFen: number; roomFen: number }>;
+  /** the same-kind city-level award that 就高不重复 set against this claim */
+  cityAwardFen: number;
+  /** earlier district awards counted against caps and one-time rules */
+  priorFen: number;
+}
+
+const STATUS_BY_KIND = { caseByCase: 'caseByCase', amountNotSet: 'amountNotSet' } as const;
+
+export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: string, records?: ClaimRecord[]): number {
+  let total = 0;
+  const claims = ey.claims;
+  const year = ey.year;
+  const yearInPeriod = year >= cp.fromYear && year <= cp.toYear;
+  // Accumulators of the current incentive; claims are sorted by incentive, so they reset on change.
+  let current = -1;
+  let usedYear = 0;
+  let usedTotal = 0;
+  let usedByItem: Map<string, number> | undefined;
+
+  for (let i = 0; i < claims.length; i++) {
+    const c = claims[i];
+    const ci = cp.incentives[c.incentiveIndex];
+    const def = ci.def;
+    if (c.incentiveIndex !== current) {
+      current = c.incentiveIndex;
+      usedYear = 0;
+      usedTotal = 0;
+      usedByItem = undefined;
+    }
+    let status: Status = 'eligible';
+    let code: ReasonCode | undefined;
+    let detail = -1;
+    let raw = 0;
+    let amount = 0;
+    let city = 0;
+    let prior = 0;
+    const capsApplied: ClaimRecord['capsApplied'] = [];
+
+    if (c.date !== undefined ? c.date < cp.effectiveFrom || c.date > cp.effectiveTo : !yearInPeriod) {
+      status = 'notEligible';
+      code = 'outside_period';
+    } else if (c.date !== undefined && c.date > asOf) {
+      status = 'notEligible';
+      code = 'after_as_of';
+    } else {
+      raw = ci.fn(c.facts, c.amountFen, year);
+      if (raw < 0) {
+        status = 'notEligible';
+        if (raw === CODE_AMOUNT_REQUIRED) code = 'amount_required';
+        else if (raw <= CODE_BAD_CATEGORY) (code = 'unknown_category'), (detail = CODE_BAD_CATEGORY - raw);
+        else if (raw <= CODE_MISSING) (code = 'missing_fact'), (detail = CODE_MISSING - raw);
+        else (code = 'condition_failed'), (detail = -1 - raw);
+        raw = 0;
+      } else if (def.kind === 'caseByCase' || def.kind === 'amountNotSet') {
+        status = STATUS_BY_KIND[def.kind];
+      } else {
+        amount = raw;
+        const item = c.item;
+        // Earlier awards under this policy (district level) and same-kind city awards (就高不重复).
+        let priorYear = 0;
+        let priorTotal = 0;
+        let priorItem = 0;
+        let priorYears = 0;
+        if (ey.priorAwards.length) {
+          const years = new Set<number>();
+          for (const a of ey.priorAwards) {
+            if (a.incentive !== def.id) continue;
+            if (a.level === 'city') {
+              if (a.year === year && (item === undefined || a.item === item)) city += a.amountFen;
+              continue;
+            }
+            priorTotal += a.amountFen;
+            if (a.year === year) priorYear += a.amountFen;
+            if (item !== undefined && a.item === item) priorItem += a.amountFen;
+            if (a.year !== year && a.amountFen > 0) years.add(a.year);
+          }
+          priorYears = years.size;
+        }
+        prior = priorTotal;
+        const itemUsed = item !== undefined && usedByItem ? (usedByItem.get(item) ?? 0) : 0;
+
+        if (def.once === 'enterprise' && priorTotal + usedTotal > 0) {
+          code = 'already_awarded';
+        } else if (def.once === 'item' && priorItem + itemUsed > 0) {
+          code = 'already_awarded';
+        } else if (def.maxYears !== undefined && priorYears >= def.maxYears) {
+          // Awarded in maxYears other years already (measure 10: 最长不超过三年); this year's claims share one year.
+          code = 'max_years_reached';
+        } else {
+          for (let k = 0; k < def.caps.length; k++) {
+            const cap = def.caps[k];
+            const limit = valueFor(cap.amountFen, c.facts);
+            if (limit === undefined) continue; // the fact that selects the cap was checked by the rate already
+            const used =
+              cap.scope === 'claim' ? 0 : cap.scope === 'item' ? priorItem + itemUsed : cap.scope === 'enterpriseYear' ? priorYear + usedYear : priorTotal + usedTotal;
+            const room = limit - used > 0 ? limit - used : 0;
+            if (amount > room) {
+              capsApplied.push({ index: k, scope: cap.scope, limitFen: limit, usedBeforeFen: used, roomFen: room });
+              amount = room;
+            }
+          }
+          if (amount === 0) code = 'cap_exhausted';
+        }
+        if (code) amount = 0;
+        else if (city > 0 && def.highestNotBoth) {
+          // The enterprise gets the higher of the two levels, never both.
+          amount = cp.overlapMode === 'topUp' ? (amount > city ? amount - city : 0) : city >= amount ? 0 : amount;
+          if (amount === 0) code = 'city_award_higher';
+        }
+        if (code) status = 'notEligible';
+        usedYear += amount;
+        usedTotal += amount;
+        if (item !== undefined && amount > 0) {
+          usedByItem ??= new Map();
+          usedByItem.set(item, itemUsed + amount);
+        }
+        total += amount;
+      }
+    }
+    if (records) records.push({ claim: c, status, code, detail, rawFen: raw, amountFen: amount, capsApplied, cityAwardFen: city, priorFen: prior });
+  }
+  return total;
+}

@@ -1,0 +1,266 @@
+/**
+ * Turn a compact ClaimRecord into what a person reads: the clause, the facts used, the conditions with what
+ * would satisfy a failed one, the formula with its intermediate values, the caps that cut the amount, and the
+ * policy version. Built only when asked, so that batch runs without explanations pay nothing for them.
+ */
+import type { ResolvedCondition } from '../policy/model.ts';
+import type { FactDecl } from '../policy/schema.ts';
+import { formatFen, formatFraction } from '../policy/quantities.ts';
+import { baseDetails, valueFor, type CompiledIncentive, type CompiledPolicy } from './compile.ts';
+import { renderExpression } from './expr.ts';
+import type { FactValue } from './facts.ts';
+import type { ClaimRecord, ReasonCode, Status } from './evaluate.ts';
+
+export interface Reason {
+  code: ReasonCode;
+  zh: string;
+  en: string;
+}
+
+export interface Explanation {
+  policy: { id: string; version: string; title: string };
+  measure: number | null;
+  clause: string;
+  leadUnit: string | null;
+  factsUsed: Array<{ name: string; label: string; labelEn: string; value: FactValue; display: string }>;
+  conditions: Array<{ label: string; labelEn: string; satisfied: boolean | null; actual?: string }>;
+  formula?: { text: string; textEn: string; expression: string; baseValue?: number; baseDisplay?: string; rate?: string; rawFen: number };
+  fixedFen?: number;
+  proposedFen?: number;
+  caps: Array<{ label: string; labelEn: string; scope: string; limitFen: number; usedBeforeFen: number; roomFen: number; applied: boolean }>;
+  cityAward?: { amountFen: number; rule: string };
+  priorAwardsFen: number;
+  reasons: Reason[];
+  whatWouldQualify?: { zh: string; en: string };
+  summary: { zh: string; en: string };
+}
+
+export interface Entitlement {
+  measure: number | null;
+  incentive: string;
+  title: string;
+  titleEn: string;
+  item?: string;
+  claim: string;
+  /** found from the enterprise's facts rather than claimed (免申即享) */
+  implicit: boolean;
+  status: Status;
+  /** integer fen; null where the text sets no amount (一事一议, 一定奖励) */
+  amountFen: number | null;
+  explanation?: Explanation;
+}
+
+export function displayFact(decl: FactDecl | undefined, v: FactValue | undefined): string {
+  if (v === undefined) return '（未提供）';
+  if (!decl) return String(v);
+  switch (decl.type) {
+    case 'money':
+      return formatFen(v as number);
+    case 'area':
+      return `${(v as number).toLocaleString('en-US')}平方米`;
+    case 'enum':
+      return decl.valueLabels?.[v as string] ?? String(v);
+    case 'boolean':
+      return v ? '是' : '否';
+    case 'yearList':
+      return (v as number[]).join('、') || '（无）';
+    default:
+      return `${String(v)}${decl.unit ?? ''}`;
+  }
+}
+
+function displayValue(decl: FactDecl | undefined, v: unknown): string {
+  if (Array.isArray(v)) return v.map((x) => displayFact(decl, x as FactValue)).join('、');
+  return displayFact(decl, v as FactValue);
+}
+
+function conditionHolds(c: ResolvedCondition, x: FactValue | undefined, year: number): boolean | null {
+  if (x === undefined) return null;
+  const v = c.value as never;
+  switch (c.op) {
+    case '>=': return (x as number) >= v;
+    case '>': return (x as number) > v;
+    case '<=': return (x as number) <= v;
+    case '<': return (x as number) < v;
+    case '==': return x === v;
+    case '!=': return x !== v;
+    case 'in': return (c.value as string[]).includes(x as string);
+    case 'isTrue': return x === true;
+    case 'includesYears': return Array.from({ length: c.value as number }, (_, k) => year - k).every((y) => (x as number[]).includes(y));
+  }
+}
+
+function whatWouldSatisfy(c: ResolvedCondition, decl: FactDecl | undefined, x: FactValue | undefined, year: number): { zh: string; en: string } {
+  const req = displayValue(decl, c.value);
+  if (x === undefined) return { zh: `请提供“${decl?.label ?? c.fact}”`, en: `provide "${decl?.labelEn ?? c.fact}"` };
+  if (typeof x === 'number' && typeof c.value === 'number' && (c.op === '>=' || c.op === '>')) {
+    const short = c.value - x;
+    const shortText = decl?.type === 'money' ? formatFen(short) : String(+short.toFixed(4));
+    return c.op === '>='
+      ? { zh: `${decl?.label ?? c.fact}还差${shortText}即达到${req}（现为${displayFact(decl, x)}）`, en: `${shortText} more ${decl?.labelEn ?? c.fact} reaches ${req} (now ${displayFact(decl, x)})` }
+      : { zh: `${decl?.label ?? c.fact}须超过${req}（现为${displayFact(decl, x)}，至少还差${shortText}以上）`, en: `${decl?.labelEn ?? c.fact} must exceed ${req} (now ${displayFact(decl, x)})` };
+  }
+  if (c.op === 'includesYears') {
+    const missing = Array.from({ length: c.value as number }, (_, k) => year - k).filter((y) => !(x as number[]).includes(y));
+    return { zh: `还需在${missing.join('、')}年度满足：${c.label}`, en: `also needed in ${missing.join(', ')}: ${c.labelEn}` };
+  }
+  if (c.op === '<=' || c.op === '<') return { zh: `${decl?.label ?? c.fact}须不超过${req}（现为${displayFact(decl, x)}）`, en: `${decl?.labelEn ?? c.fact} must not exceed ${req}` };
+  return { zh: `须满足：${c.label}（现为${displayFact(decl, x)}）`, en: `must meet: ${c.labelEn} (now ${displayFact(decl, x)})` };
+}
+
+export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Explanation {
+  const ci: CompiledIncentive = cp.incentives[rec.claim.incentiveIndex];
+  const def = ci.def;
+  const policy = cp.policy;
+  const facts = rec.claim.facts;
+  const decl = (n: string) => policy.facts.get(n);
+  const used = new Set<string>([...ci.neededFacts, ...def.caps.flatMap((c) => (c.amountFen.kind === 'byFact' ? [c.amountFen.fact] : []))]);
+  const factsUsed = [...used]
+    .filter((n) => facts[n] !== undefined)
+    .map((n) => ({ name: n, label: decl(n)?.label ?? n, labelEn: decl(n)?.labelEn ?? n, value: facts[n], display: displayFact(decl(n), facts[n]) }));
+  const checked = rec.code === 'outside_period' || rec.code === 'after_as_of' ? -1 : rec.code === 'condition_failed' || rec.code === 'missing_fact' ? rec.detail : def.conditions.length;
+  const conditions = def.conditions.map((c, i) => ({
+    label: c.label,
+    labelEn: c.labelEn,
+    // conditions after the first failing one were not reached by the engine: shown, but marked unchecked
+    satisfied: i <= checked ? conditionHolds(c, facts[c.fact], year) : null,
+    actual: displayFact(decl(c.fact), facts[c.fact]),
+  }));
+
+  const reasons: Reason[] = [];
+  let whatWouldQualify: Explanation['whatWouldQualify'];
+  const { from, to } = policy.meta.effective;
+  const capLabel = (i: number) => def.caps[i];
+  switch (rec.code) {
+    case 'condition_failed': {
+      const c = def.conditions[rec.detail];
+      reasons.push({ code: rec.code, zh: `不满足条件：${c.label}`, en: `condition not met: ${c.labelEn}` });
+      whatWouldQualify = whatWouldSatisfy(c, decl(c.fact), facts[c.fact], year);
+      break;
+    }
+    case 'missing_fact':
+    case 'unknown_category': {
+      const n = ci.neededFacts[rec.detail];
+      const d = decl(n);
+      reasons.push(
+        rec.code === 'missing_fact'
+          ? { code: rec.code, zh: `缺少“${d?.label ?? n}”（${n}），无法判断`, en: `"${d?.labelEn ?? n}" (${n}) is missing, so eligibility cannot be decided` }
+          : { code: rec.code, zh: `“${d?.label ?? n}”的取值${String(facts[n])}没有对应的奖励标准`, en: `no rate for ${n} = ${String(facts[n])}` },
+      );
+      whatWouldQualify = { zh: `请提供“${d?.label ?? n}”（${n}）`, en: `provide "${d?.labelEn ?? n}" (${n})` };
+      break;
+    }
+    case 'amount_required': {
+      const caps = def.caps.map((c) => `${c.label}`).join('；');
+      reasons.push({ code: rec.code, zh: `请填写申报金额（${caps}）`, en: 'state the amount claimed (amount)' });
+      whatWouldQualify = { zh: '在申报项中填写 amount（如“30万元”）', en: 'give the claim an amount, e.g. "30万元"' };
+      break;
+    }
+    case 'outside_period':
+      reasons.push({ code: rec.code, zh: `不在政策试行期内（${from}至${to}）：${rec.claim.date ? '事项日期' + rec.claim.date : year + '年度'}`, en: `outside the policy period ${from} to ${to}` });
+      break;
+    case 'after_as_of':
+      reasons.push({ code: rec.code, zh: `事项日期${rec.claim.date}晚于计算基准日`, en: `the event date ${rec.claim.date} is after the as-of date` });
+      break;
+    case 'already_awarded':
+      reasons.push({ code: rec.code, zh: `一次性奖励，${def.once === 'item' ? '该' + (def.item?.label ?? '事项') : '本企业'}已获得过`, en: `a one-time award already granted to this ${def.once === 'item' ? def.item?.labelEn : 'enterprise'}` });
+      break;
+    case 'max_years_reached':
+      reasons.push({ code: rec.code, zh: `已在${def.maxYears}个年度获得该奖励，最长不超过${def.maxYears}年`, en: `already awarded in ${def.maxYears} years, the maximum` });
+      break;
+    case 'cap_exhausted': {
+      const c = capLabel(rec.capsApplied[rec.capsApplied.length - 1]?.index ?? 0);
+      reasons.push({ code: rec.code, zh: `已达上限：${c?.label ?? ''}`, en: `cap reached: ${c?.labelEn ?? ''}` });
+      break;
+    }
+    case 'city_award_higher':
+      reasons.push({ code: rec.code, zh: `已获市级同类奖励${formatFen(rec.cityAwardFen)}，按“就高不重复”不再享受区级奖励`, en: `a same-kind city award of ${formatFen(rec.cityAwardFen)} was granted; highest-not-both leaves nothing at district level` });
+      break;
+  }
+
+  let formula: Explanation['formula'];
+  if (def.kind === 'formula' && ci.baseExpr) {
+    const b = baseDetails(ci, facts);
+    const rate = valueFor(def.rate!, facts);
+    const label = (n: string) => (n in def.params ? String(def.params[n]) : (decl(n)?.label ?? n));
+    // The base is in the unit of its facts (fen, m²) when they all share one type.
+    const types = new Set(b.names.filter((n) => !(n in def.params)).map((n) => decl(n)?.type));
+    const baseUnit = types.size === 1 ? decl(b.names.find((n) => !(n in def.params))!) : undefined;
+    formula = {
+      text: def.formula ?? renderExpression(ci.baseExpr, label),
+      textEn: def.formulaEn ?? renderExpression(ci.baseExpr, (n) => decl(n)?.labelEn ?? n),
+      expression: def.base!,
+      baseValue: b.value,
+      baseDisplay: b.value === undefined ? undefined : displayFact(baseUnit, b.value),
+      rate: rate ? (rate.kind === 'fraction' ? formatFraction(rate.value) : `${rate.text}/${baseUnit?.type === 'area' ? '平方米' : (baseUnit?.unit ?? '单位')}`) : undefined,
+      rawFen: rec.rawFen,
+    };
+  }
+  const caps = def.caps.map((c, i) => {
+    const applied = rec.capsApplied.find((a) => a.index === i);
+    const limit = valueFor(c.amountFen, facts) ?? 0;
+    return { label: c.label, labelEn: c.labelEn, scope: c.scope, limitFen: limit, usedBeforeFen: applied?.usedBeforeFen ?? 0, roomFen: applied?.roomFen ?? limit, applied: !!applied };
+  });
+
+  const title = `措施${def.measure ?? '附则'}·${def.title}${rec.claim.item ? `（${rec.claim.item}）` : ''}`;
+  let zh: string;
+  let en: string;
+  switch (rec.status) {
+    case 'eligible': {
+      const steps: string[] = [];
+      if (formula) steps.push(`${formula.baseDisplay ?? ''} × ${formula.rate ?? ''} = ${formatFen(rec.rawFen)}`);
+      else if (def.kind === 'fixed') steps.push(`定额${formatFen(rec.rawFen)}`);
+      else if (def.kind === 'cappedClaim') steps.push(`申报${formatFen(rec.rawFen)}`);
+      for (const a of rec.capsApplied) steps.push(`受“${def.caps[a.index].label}”限制为${formatFen(a.roomFen)}`);
+      if (rec.cityAwardFen) steps.push(`扣除市级同类奖励${formatFen(rec.cityAwardFen)}（就高不重复）`);
+      zh = `${title}：可获${formatFen(rec.amountFen)}。${steps.join('，')}。`;
+      en = `${def.titleEn}${rec.claim.item ? ` (${rec.claim.item})` : ''}: ${rec.amountFen} fen.`;
+      break;
+    }
+    case 'caseByCase':
+      zh = `${title}：一事一议，由联审会议研究确定支持方式和金额。`;
+      en = `${def.titleEn}: decided case by case by a joint meeting; the text sets no formula.`;
+      break;
+    case 'amountNotSet':
+      zh = `${title}：政策原文未规定具体金额（“${def.clause.includes('一定奖励') ? '给予一定奖励' : '金额待定'}”），待实施细则明确后方可计算。`;
+      en = `${def.titleEn}: the text sets no amount; payable once implementing rules set one.`;
+      break;
+    default:
+      zh = `${title}：不符合。${reasons.map((r) => r.zh).join('；')}${whatWouldQualify ? `。${whatWouldQualify.zh}` : ''}`;
+      en = `${def.titleEn}: not eligible. ${reasons.map((r) => r.en).join('; ')}`;
+  }
+
+  return {
+    policy: { id: policy.id, version: policy.version, title: policy.meta.title },
+    measure: def.measure,
+    clause: def.clause,
+    leadUnit: def.leadUnit,
+    factsUsed,
+    conditions,
+    formula,
+    fixedFen: def.fixedFen,
+    proposedFen: def.kind === 'cappedClaim' || def.kind === 'caseByCase' ? rec.claim.amountFen : undefined,
+    caps,
+    cityAward: rec.cityAwardFen ? { amountFen: rec.cityAwardFen, rule: cp.overlapMode } : undefined,
+    priorAwardsFen: rec.priorFen,
+    reasons,
+    whatWouldQualify,
+    summary: { zh, en },
+  };
+}
+
+export function toEntitlement(cp: CompiledPolicy, rec: ClaimRecord, year: number, withExplanation: boolean): Entitlement {
+  const def = cp.incentives[rec.claim.incentiveIndex].def;
+  return {
+    measure: def.measure,
+    incentive: def.id,
+    title: def.title,
+    titleEn: def.titleEn,
+    item: rec.claim.item,
+    claim: rec.claim.key,
+    implicit: rec.claim.implicit,
+    status: rec.status,
+    amountFen: rec.status === 'caseByCase' || rec.status === 'amountNotSet' ? null : rec.amountFen,
+    explanation: withExplanation ? explain(cp, rec, year) : undefined,
+  };
+}

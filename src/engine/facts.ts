@@ -1,0 +1,268 @@
+/**
+ * The facts of one enterprise-year, as people write them (YAML/JSON, see README "Facts format"), validated and
+ * normalised for the engine. Everything wrong is reported at once with the path of the field, in Chinese and
+ * English; nothing is guessed: an unknown fact, a wrong type, a negative or non-finite amount or an impossible
+ * date is an error, never a zero.
+ */
+import { KaifangError, ValidationError } from '../errors.ts';
+import type { Policy } from '../policy/model.ts';
+import { parseMoneyFen, QuantityError } from '../policy/quantities.ts';
+
+export type FactValue = number | string | boolean | number[];
+
+export interface ClaimInput {
+  /** stable key of the claim within the enterprise-year: given `id`, else incentive + item */
+  key: string;
+  incentive: string;
+  /** index of the incentive in policy.incentives, for the compiled engine */
+  incentiveIndex: number;
+  /** true when the engine added this claim itself because the enterprise's facts name the incentive (免申即享 scan) */
+  implicit: boolean;
+  item?: string;
+  /** the date of the qualifying event (listing, award, recognition …); defaults to the year */
+  date?: string;
+  /** the amount proposed, for capped claims */
+  amountFen?: number;
+  /** enterprise facts overlaid with the claim's own facts */
+  facts: Record<string, FactValue>;
+  /** the path of this claim in the input, for messages */
+  path: string;
+}
+
+export interface PriorAward {
+  incentive: string;
+  year: number;
+  item?: string;
+  amountFen: number;
+  /** district: paid under this policy before · city: a same-kind city-level award (就高不重复) */
+  level: 'district' | 'city';
+}
+
+export interface EnterpriseYear {
+  year: number;
+  enterprise: { uscc?: string; name?: string; area?: string };
+  facts: Record<string, FactValue>;
+  claims: ClaimInput[];
+  priorAwards: PriorAward[];
+}
+
+const TOP_KEYS = new Set(['policy', 'year', 'enterprise', 'facts', 'claims', 'priorAwards']);
+const CLAIM_KEYS = new Set(['id', 'incentive', 'item', 'date', 'amount', 'facts']);
+const AWARD_KEYS = new Set(['incentive', 'year', 'item', 'amount', 'level']);
+
+export function isCivilDate(s: unknown): s is string {
+  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const [y, m, d] = s.split('-').map(Number);
+  const dt = new Date(Date.UTC(y, m - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+}
+
+class Collector {
+  errors: KaifangError[] = [];
+  add(path: string, code: string, zh: string, en: string) {
+    this.errors.push(new KaifangError({ code, zh, en, path }));
+  }
+}
+
+/** Money: integer fen, or a string with its unit ("2500万元", "1,234.56元"). */
+function moneyValue(c: Collector, path: string, v: unknown): number | undefined {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return c.add(path, 'not_finite', '金额必须是有限数字', 'amount must be a finite number'), undefined;
+    if (!Number.isSafeInteger(v)) return c.add(path, 'not_integer_fen', '金额以“分”为单位时必须是整数；或写成带单位的文字，如“2500万元”', 'a bare amount is integer fen; or write it with a unit, e.g. "2500万元"'), undefined;
+    if (v < 0) return c.add(path, 'negative', '金额不能为负数', 'amount must not be negative'), undefined;
+    return v;
+  }
+  if (typeof v === 'string') {
+    try {
+      const fen = parseMoneyFen(v);
+      if (fen < 0) return c.add(path, 'negative', '金额不能为负数', 'amount must not be negative'), undefined;
+      return fen;
+    } catch (e) {
+      c.add(path, 'bad_money', `金额格式不对：“${v}”，应写成如“2500万元”“1,234.56元”或以分为单位的整数`, `not an amount: "${v}"; write e.g. "2500万元", "1,234.56元" or integer fen (${(e as QuantityError).message})`);
+      return undefined;
+    }
+  }
+  c.add(path, 'bad_money', '金额应为带单位的文字（如“2500万元”）或以分为单位的整数', 'amount must be text with a unit (e.g. "2500万元") or integer fen');
+  return undefined;
+}
+
+function yearValue(c: Collector, path: string, v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1949 && v <= 2100) return v;
+  c.add(path, 'bad_year', `年份不对：${JSON.stringify(v)}，应为四位数年份，如2020`, `not a year: ${JSON.stringify(v)}; write a four-digit year such as 2020`);
+  return undefined;
+}
+
+function factValue(policy: Policy, c: Collector, path: string, name: string, v: unknown): FactValue | undefined {
+  const decl = policy.facts.get(name);
+  if (!decl) {
+    c.add(path, 'unknown_fact', `未知的事实“${name}”（政策的 facts.yaml 中没有）`, `unknown fact "${name}" (not declared in the policy's facts.yaml)`);
+    return undefined;
+  }
+  const wrong = (zh: string, en: string) => (c.add(path, 'wrong_type', `${decl.label}：${zh}`, `${decl.labelEn}: ${en}`), undefined);
+  switch (decl.type) {
+    case 'money':
+      return moneyValue(c, path, v);
+    case 'area':
+    case 'number':
+      if (typeof v !== 'number' || !Number.isFinite(v)) return wrong('应为数字', 'must be a finite number');
+      if (v < 0) return c.add(path, 'negative', `${decl.label}不能为负数`, `${decl.labelEn} must not be negative`), undefined;
+      return v;
+    case 'integer':
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) return wrong('应为整数', 'must be an integer');
+      if (v < 0) return c.add(path, 'negative', `${decl.label}不能为负数`, `${decl.labelEn} must not be negative`), undefined;
+      return v;
+    case 'year':
+      return yearValue(c, path, v);
+    case 'boolean':
+      if (typeof v !== 'boolean') return wrong('应为 true 或 false', 'must be true or false');
+      return v;
+    case 'date':
+      if (v instanceof Date) v = v.toISOString().slice(0, 10);
+      if (!isCivilDate(v)) return c.add(path, 'bad_date', `${decl.label}：日期不存在或格式不对（${String(v)}），应为 YYYY-MM-DD`, `${decl.labelEn}: not a real date (${String(v)}); use YYYY-MM-DD`), undefined;
+      return v;
+    case 'enum':
+      if (typeof v !== 'string' || !decl.values!.includes(v)) {
+        const opts = decl.values!.map((x) => `${x}（${decl.valueLabels?.[x] ?? x}）`).join('、');
+        return wrong(`应为以下之一：${opts}`, `must be one of ${decl.values!.join(', ')}`);
+      }
+      return v;
+    case 'yearList': {
+      if (!Array.isArray(v)) return wrong('应为年份列表，如 [2019, 2020]', 'must be a list of years, e.g. [2019, 2020]');
+      const out: number[] = [];
+      v.forEach((y, i) => {
+        const yy = yearValue(c, `${path}[${i}]`, y);
+        if (yy !== undefined) out.push(yy);
+      });
+      return out.length === v.length ? out.sort((a, b) => a - b) : undefined;
+    }
+    case 'string':
+      if (typeof v !== 'string') return wrong('应为文字', 'must be text');
+      return v;
+  }
+}
+
+function factsObject(policy: Policy, c: Collector, path: string, v: unknown): Record<string, FactValue> {
+  const out: Record<string, FactValue> = {};
+  if (v === undefined || v === null) return out;
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    c.add(path, 'not_object', '应为“事实名: 值”的映射', 'must be a mapping of fact name to value');
+    return out;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    if (x === null || x === undefined) continue; // an empty cell in a sheet means "not known", not zero
+    const fv = factValue(policy, c, `${path}.${k}`, k, x);
+    if (fv !== undefined) out[k] = fv;
+  }
+  return out;
+}
+
+function unknownKeys(c: Collector, path: string, obj: Record<string, unknown>, allowed: Set<string>) {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.has(k)) c.add(`${path ? path + '.' : ''}${k}`, 'unknown_field', `未知字段“${k}”（可用：${[...allowed].join('、')}）`, `unknown field "${k}" (allowed: ${[...allowed].join(', ')})`);
+  }
+}
+
+/** Validate and normalise one enterprise-year. Throws ValidationError listing every problem. */
+export function parseEnterpriseYear(policy: Policy, input: unknown): EnterpriseYear {
+  const c = new Collector();
+  if (!input || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ValidationError([new KaifangError({ code: 'not_object', zh: '输入应为一个企业年度的事实（对象）', en: 'input must be one enterprise-year of facts (an object)', path: '' })]);
+  }
+  const doc = input as Record<string, unknown>;
+  unknownKeys(c, '', doc, TOP_KEYS);
+  if (doc.policy !== undefined && doc.policy !== policy.id) {
+    c.add('policy', 'wrong_policy', `这些事实针对政策“${String(doc.policy)}”，当前政策为“${policy.id}”`, `these facts are for policy "${String(doc.policy)}", not "${policy.id}"`);
+  }
+  const year = doc.year === undefined ? (c.add('year', 'required', '缺少年度（year）', 'year is required'), 0) : (yearValue(c, 'year', doc.year) ?? 0);
+
+  const ent = (doc.enterprise ?? {}) as Record<string, unknown>;
+  const enterprise: EnterpriseYear['enterprise'] = {};
+  if (typeof ent !== 'object' || Array.isArray(ent)) c.add('enterprise', 'not_object', '企业信息应为对象', 'enterprise must be an object');
+  else {
+    unknownKeys(c, 'enterprise', ent, new Set(['uscc', 'name', 'area']));
+    for (const k of ['uscc', 'name', 'area'] as const) {
+      if (ent[k] === undefined) continue;
+      if (typeof ent[k] !== 'string') c.add(`enterprise.${k}`, 'wrong_type', '应为文字', 'must be text');
+      else enterprise[k] = ent[k] as string;
+    }
+  }
+
+  const facts = factsObject(policy, c, 'facts', doc.facts);
+
+  const claims: ClaimInput[] = [];
+  if (doc.claims !== undefined && !Array.isArray(doc.claims)) c.add('claims', 'not_list', '申报项应为列表', 'claims must be a list');
+  const keys = new Set<string>();
+  for (const [i, raw] of (Array.isArray(doc.claims) ? doc.claims : []).entries()) {
+    const p = `claims[${i}]`;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+      c.add(p, 'not_object', '申报项应为对象', 'a claim must be an object');
+      continue;
+    }
+    const cl = raw as Record<string, unknown>;
+    unknownKeys(c, p, cl, CLAIM_KEYS);
+    const inc = typeof cl.incentive === 'string' ? policy.incentivesById.get(cl.incentive) : undefined;
+    if (!inc) {
+      c.add(`${p}.incentive`, cl.incentive === undefined ? 'required' : 'unknown_incentive', `未知或缺少奖励项目“${String(cl.incentive ?? '')}”（见 kaifang policy list）`, `unknown or missing incentive "${String(cl.incentive ?? '')}" (see kaifang policy list)`);
+      continue;
+    }
+    let item: string | undefined;
+    if (cl.item !== undefined) {
+      if (typeof cl.item !== 'string' && typeof cl.item !== 'number') c.add(`${p}.item`, 'wrong_type', '应为文字', 'must be text');
+      else item = String(cl.item);
+    }
+    if (inc.item && !item) c.add(`${p}.item`, 'required', `该奖励按${inc.item.label}申报，请填写${inc.item.label}名称（item）`, `this incentive is claimed per ${inc.item.labelEn}: name it in "item"`);
+    let date: string | undefined;
+    if (cl.date !== undefined) {
+      const d = cl.date instanceof Date ? cl.date.toISOString().slice(0, 10) : cl.date;
+      if (!isCivilDate(d)) c.add(`${p}.date`, 'bad_date', `日期不存在或格式不对（${String(cl.date)}），应为 YYYY-MM-DD`, `not a real date (${String(cl.date)}); use YYYY-MM-DD`);
+      else date = d;
+    }
+    const amountFen = cl.amount === undefined ? undefined : moneyValue(c, `${p}.amount`, cl.amount);
+    const own = factsObject(policy, c, `${p}.facts`, cl.facts);
+    const key = cl.id !== undefined ? String(cl.id) : `${inc.id}${item !== undefined ? '/' + item : ''}`;
+    if (keys.has(key)) {
+      c.add(p, 'duplicate_claim', `重复的申报项“${key}”：同一奖励同一${inc.item?.label ?? '项目'}只能出现一次，或为每项填写不同的 id`, `duplicate claim "${key}": give each claim its own id or item`);
+    }
+    keys.add(key);
+    claims.push({ key, incentive: inc.id, incentiveIndex: policy.incentives.indexOf(inc), implicit: false, item, date, amountFen, facts: { ...facts, ...own }, path: p });
+  }
+
+  const priorAwards: PriorAward[] = [];
+  if (doc.priorAwards !== undefined && !Array.isArray(doc.priorAwards)) c.add('priorAwards', 'not_list', '已获奖励应为列表', 'priorAwards must be a list');
+  for (const [i, raw] of (Array.isArray(doc.priorAwards) ? doc.priorAwards : []).entries()) {
+    const p = `priorAwards[${i}]`;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+      c.add(p, 'not_object', '已获奖励应为对象', 'a prior award must be an object');
+      continue;
+    }
+    const a = raw as Record<string, unknown>;
+    unknownKeys(c, p, a, AWARD_KEYS);
+    if (typeof a.incentive !== 'string' || !policy.incentivesById.has(a.incentive)) {
+      c.add(`${p}.incentive`, 'unknown_incentive', `未知的奖励项目“${String(a.incentive ?? '')}”`, `unknown incentive "${String(a.incentive ?? '')}"`);
+      continue;
+    }
+    const y = yearValue(c, `${p}.year`, a.year);
+    const amountFen = a.amount === undefined ? (c.add(`${p}.amount`, 'required', '缺少金额', 'amount is required'), undefined) : moneyValue(c, `${p}.amount`, a.amount);
+    const level = a.level ?? 'district';
+    if (level !== 'district' && level !== 'city') c.add(`${p}.level`, 'bad_level', '级别应为 district（区级）或 city（市级）', 'level must be district or city');
+    if (y !== undefined && amountFen !== undefined && (level === 'district' || level === 'city')) {
+      priorAwards.push({ incentive: a.incentive, year: y, item: a.item === undefined ? undefined : String(a.item), amountFen, level });
+    }
+  }
+
+  if (c.errors.length) throw new ValidationError(c.errors);
+  // Incentives that need no application item are evaluated from the enterprise's facts when those facts are there.
+  policy.incentives.forEach((inc, incentiveIndex) => {
+    if (!inc.scanWhen || inc.item || claims.some((cl) => cl.incentive === inc.id)) return;
+    if (!inc.scanWhen.some((f) => facts[f] !== undefined)) return;
+    claims.push({ key: inc.id, incentive: inc.id, incentiveIndex, implicit: true, facts, path: 'facts' });
+  });
+  // A canonical order makes the split of a shared cap independent of the order the claims were written in.
+  claims.sort(compareClaims);
+  return { year, enterprise, facts, claims, priorAwards };
+}
+
+export function compareClaims(a: ClaimInput, b: ClaimInput): number {
+  return cmp(a.incentive, b.incentive) || cmp(a.date ?? '', b.date ?? '') || cmp(a.item ?? '', b.item ?? '') || cmp(a.key, b.key);
+}
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

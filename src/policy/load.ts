@@ -1,0 +1,401 @@
+/**
+ * Load a policy folder, validate every file against schema.ts, check it against itself (ids, references,
+ * verbatim clauses) and resolve it into the engine's model. A bad file fails loudly with the file, the line
+ * and what is wrong — the people who edit these files are lawyers and officials as much as engineers.
+ */
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, relative, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import type { z } from 'zod';
+import {
+  agenciesFileSchema,
+  factsFileSchema,
+  interpretationsFileSchema,
+  measureSchema,
+  policyFileSchema,
+  targetsFileSchema,
+  type Incentive,
+  type Measure,
+} from './schema.ts';
+import { parseFraction, parseMoneyFen, QuantityError } from './quantities.ts';
+import type { ByFact, Policy, Rate, ResolvedCap, ResolvedCondition, ResolvedIncentive } from './model.ts';
+import { KaifangError } from '../errors.ts';
+import { parseExpression, identifiersOf } from '../engine/expr.ts';
+
+export const POLICIES_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
+export const DEFAULT_POLICY_ID = 'wujiang-2020-open';
+
+export interface PolicyProblem {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+export class PolicyLoadError extends KaifangError {
+  constructor(readonly problems: PolicyProblem[]) {
+    const lines = problems.map((p) => `${p.file}${p.line ? ':' + p.line : ''}: ${p.message}`);
+    super({
+      code: 'policy_invalid',
+      zh: `政策文件有误（${problems.length}处）：\n  ${lines.join('\n  ')}`,
+      en: `policy files are invalid (${problems.length} problem(s)):\n  ${lines.join('\n  ')}`,
+    });
+    this.message = `policy files are invalid (${problems.length}):\n  ${lines.join('\n  ')}`;
+  }
+}
+
+interface ParsedFile<T> {
+  path: string;
+  doc: Document;
+  lines: LineCounter;
+  data: T;
+}
+
+class Loader {
+  problems: PolicyProblem[] = [];
+  constructor(readonly dir: string) {}
+
+  rel(path: string) {
+    return relative(process.cwd(), path) || path;
+  }
+
+  parse<S extends z.ZodTypeAny>(path: string, schema: S): ParsedFile<z.infer<S>> | undefined {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      this.problems.push({ file: this.rel(path), message: 'file is missing / 文件不存在' });
+      return undefined;
+    }
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length) {
+      for (const e of doc.errors) {
+        this.problems.push({ file: this.rel(path), line: e.linePos?.[0]?.line, message: `YAML syntax: ${e.message.split('\n')[0]}` });
+      }
+      return undefined;
+    }
+    const result = schema.safeParse(doc.toJS());
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        this.problems.push({
+          file: this.rel(path),
+          line: this.lineOf({ doc, lines }, issue.path as (string | number)[]),
+          message: `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+        });
+      }
+      return undefined;
+    }
+    return { path, doc, lines, data: result.data };
+  }
+
+  /** The line of the deepest YAML node that exists along a path (so a missing key points at its parent). */
+  lineOf(file: { doc: Document; lines: LineCounter }, path: (string | number)[]): number | undefined {
+    for (let n = path.length; n >= 0; n--) {
+      const node = file.doc.getIn(path.slice(0, n), true);
+      if (isNode(node) && node.range) return file.lines.linePos(node.range[0]).line;
+    }
+    return undefined;
+  }
+
+  problem(file: ParsedFile<unknown> | string, message: string, path: (string | number)[] = []) {
+    if (typeof file === 'string') this.problems.push({ file: this.rel(file), message });
+    else this.problems.push({ file: this.rel(file.path), line: this.lineOf(file, path), message });
+  }
+}
+
+export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID): Policy {
+  const dir = existsSync(idOrDir) ? idOrDir : join(POLICIES_DIR, idOrDir);
+  const L = new Loader(dir);
+  const policyFile = L.parse(join(dir, 'policy.yaml'), policyFileSchema);
+  const agenciesFile = L.parse(join(dir, 'agencies.yaml'), agenciesFileSchema);
+  const factsFile = L.parse(join(dir, 'facts.yaml'), factsFileSchema);
+  const interpFile = L.parse(join(dir, 'interpretations.yaml'), interpretationsFileSchema);
+  const targetsFile = L.parse(join(dir, 'targets.yaml'), targetsFileSchema);
+  let source = '';
+  try {
+    source = readFileSync(join(dir, 'source.txt'), 'utf8');
+  } catch {
+    L.problem(join(dir, 'source.txt'), 'the verbatim policy text source.txt is missing / 缺少政策原文 source.txt');
+  }
+  const measuresDir = join(dir, 'measures');
+  const measureFiles: ParsedFile<Measure>[] = [];
+  if (existsSync(measuresDir)) {
+    for (const name of readdirSync(measuresDir).filter((n) => n.endsWith('.yaml')).sort()) {
+      const f = L.parse(join(measuresDir, name), measureSchema);
+      if (!f) continue;
+      const prefix = Number(name.split('-')[0]);
+      if (prefix !== f.data.measure) L.problem(f, `file name starts with ${prefix} but the file is measure ${f.data.measure}`, ['measure']);
+      measureFiles.push(f);
+    }
+  } else {
+    L.problem(measuresDir, 'the measures/ folder is missing');
+  }
+  if (L.problems.length || !policyFile || !agenciesFile || !factsFile || !interpFile || !targetsFile) throw new PolicyLoadError(L.problems);
+
+  const agencies = new Map(agenciesFile.data.agencies.map((a) => [a.id, a]));
+  const facts = new Map(factsFile.data.facts.map((f) => [f.name, f]));
+  const interpretations = new Map(interpFile.data.interpretations.map((i) => [i.id, i]));
+  const reading = (id: string) => {
+    const i = interpretations.get(id);
+    if (!i) throw new Error(`unknown interpretation ${id}`);
+    return i.options.find((o) => o.key === i.choice)!.value;
+  };
+
+  // --- uniqueness and references ------------------------------------------------------------------
+  dupes(L, agenciesFile, agenciesFile.data.agencies.map((a) => a.id), 'agencies', 'agency id');
+  dupes(L, factsFile, factsFile.data.facts.map((f) => f.name), 'facts', 'fact name');
+  dupes(L, interpFile, interpFile.data.interpretations.map((i) => i.id), 'interpretations', 'interpretation id');
+  dupes(L, targetsFile, targetsFile.data.targets.map((t) => t.id), 'targets', 'target id');
+  const agencyRef = (file: ParsedFile<unknown>, id: string | null | undefined, path: (string | number)[]) => {
+    if (id && !agencies.has(id)) L.problem(file, `unknown agency "${id}" (not in agencies.yaml) / 未知单位`, path);
+  };
+  for (const [i, a] of agenciesFile.data.agencies.entries()) agencyRef(agenciesFile, a.parent, ['agencies', i, 'parent']);
+  for (const [i, issuer] of policyFile.data.issuers.entries()) agencyRef(policyFile, issuer, ['issuers', i]);
+  for (const [i, t] of targetsFile.data.targets.entries()) agencyRef(targetsFile, t.owner, ['targets', i, 'owner']);
+
+  // Every measure the sections list has its file, and every file belongs to a section: none silently dropped.
+  const measureNos = measureFiles.map((m) => m.data.measure);
+  const listed = policyFile.data.sections.flatMap((s) => s.measures);
+  for (const n of listed) if (!measureNos.includes(n)) L.problem(measuresDir, `measure ${n} has no file / 缺少措施${n}`);
+  for (const mf of measureFiles) if (!listed.includes(mf.data.measure)) L.problem(policyFile, `measure ${mf.data.measure} is in no section`, ['sections']);
+  for (const [i, s] of policyFile.data.sections.entries()) {
+    for (const m of s.measures) {
+      const mf = measureFiles.find((f) => f.data.measure === m);
+      if (mf && mf.data.section !== s.no) L.problem(mf, `policy.yaml puts measure ${m} in section ${s.no}, this file says ${mf.data.section}`, ['section']);
+    }
+    void i;
+  }
+  const verbatim = (file: ParsedFile<unknown>, clause: string, path: (string | number)[]) => {
+    if (source && !normalizedIncludes(source, clause)) {
+      L.problem(file, `clause is not verbatim in source.txt / 条文与原文不一致: "${clause.slice(0, 40)}…"`, path);
+    }
+  };
+  for (const [i, gp] of policyFile.data.generalProvisions.entries()) verbatim(policyFile, gp.clause, ['generalProvisions', i, 'clause']);
+  for (const [i, t] of targetsFile.data.targets.entries()) verbatim(targetsFile, t.clause, ['targets', i, 'clause']);
+
+  // --- incentives -----------------------------------------------------------------------------------
+  const incentives: ResolvedIncentive[] = [];
+  const resolveAll = (file: ParsedFile<unknown>, list: Incentive[], basePath: (string | number)[], measure: number | null, leadUnit: string | null) => {
+    for (const [i, inc] of list.entries()) {
+      const path = [...basePath, i];
+      verbatim(file, inc.clause, [...path, 'clause']);
+      const r = resolveIncentive(L, file, path, inc, measure, leadUnit, facts, interpretations, reading);
+      if (r) incentives.push(r);
+    }
+  };
+  resolveAll(policyFile, policyFile.data.incentives, ['incentives'], null, null);
+  for (const mf of measureFiles) {
+    const m = mf.data;
+    verbatim(mf, m.clause, ['clause']);
+    agencyRef(mf, m.leadUnit, ['leadUnit']);
+    m.responsibleUnits.forEach((u, i) => agencyRef(mf, u, ['responsibleUnits', i]));
+    resolveAll(mf, m.incentives, ['incentives'], m.measure, m.leadUnit);
+  }
+  const seen = new Set<string>();
+  for (const inc of incentives) {
+    if (seen.has(inc.id)) L.problems.push({ file: L.rel(dir), message: `incentive id "${inc.id}" is used twice` });
+    seen.add(inc.id);
+  }
+
+  const extraFiles = new Map<string, { path: string; text: string }>();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
+    const path = join(dir, name);
+    extraFiles.set(basename(name, '.yaml'), { path, text: readFileSync(path, 'utf8') });
+  }
+
+  if (L.problems.length) throw new PolicyLoadError(L.problems);
+  return {
+    id: policyFile.data.id,
+    version: policyFile.data.version,
+    meta: policyFile.data,
+    source,
+    agencies,
+    facts,
+    measures: measureFiles.map((f) => f.data).sort((a, b) => a.measure - b.measure),
+    incentives,
+    incentivesById: new Map(incentives.map((i) => [i.id, i])),
+    interpretations,
+    targets: targetsFile.data.targets,
+    reading,
+    dir,
+    extraFiles,
+  };
+}
+
+/** The text uses full-width punctuation and the YAML folds lines: compare without whitespace. */
+function normalizedIncludes(source: string, clause: string) {
+  const strip = (s: string) => s.replace(/\s+/g, '');
+  return strip(source).includes(strip(clause));
+}
+
+function dupes(L: Loader, file: ParsedFile<unknown>, ids: string[], key: string, what: string) {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) L.problem(file, `${what} "${id}" is used twice`, [key, i]);
+    seen.add(id);
+  });
+}
+
+function resolveIncentive(
+  L: Loader,
+  file: ParsedFile<unknown>,
+  path: (string | number)[],
+  inc: Incentive,
+  measure: number | null,
+  leadUnit: string | null,
+  facts: Policy['facts'],
+  interpretations: Policy['interpretations'],
+  reading: (id: string) => unknown,
+): ResolvedIncentive | undefined {
+  const before = L.problems.length;
+  const at = (...p: (string | number)[]) => [...path, ...p];
+  const readingOf = (v: unknown, p: (string | number)[]): unknown => {
+    if (v && typeof v === 'object' && 'reading' in v) {
+      const id = (v as { reading: string }).reading;
+      if (!interpretations.has(id)) {
+        L.problem(file, `unknown interpretation "${id}" (not in interpretations.yaml)`, p);
+        return undefined;
+      }
+      if (!inc.interpretations.includes(id)) L.problem(file, `uses the reading "${id}" but does not list it in interpretations`, p);
+      return reading(id);
+    }
+    return v;
+  };
+  const fact = (name: string, p: (string | number)[]) => {
+    const f = facts.get(name);
+    if (!f) L.problem(file, `unknown fact "${name}" (not in facts.yaml) / 未定义的事实`, p);
+    return f;
+  };
+  const money = (v: unknown, p: (string | number)[]): number => {
+    try {
+      return parseMoneyFen(String(v));
+    } catch (e) {
+      L.problem(file, e instanceof QuantityError ? e.message : String(e), p);
+      return 0;
+    }
+  };
+  const byFact = <T>(v: unknown, p: (string | number)[], conv: (x: unknown, p: (string | number)[]) => T): ByFact<T> => {
+    const r = readingOf(v, p);
+    if (r && typeof r === 'object' && 'by' in r) {
+      const { by, values } = r as { by: string; values: Record<string, unknown> };
+      const f = fact(by, [...p, 'by']);
+      if (f && f.type !== 'enum') L.problem(file, `"${by}" must be an enum fact to choose a value by it`, [...p, 'by']);
+      if (f?.values) {
+        for (const k of f.values) if (!(k in values)) L.problem(file, `no value for ${by} = ${k}`, [...p, 'values']);
+        for (const k of Object.keys(values)) if (!f.values.includes(k)) L.problem(file, `${by} has no value "${k}"`, [...p, 'values', k]);
+      }
+      return { kind: 'byFact', fact: by, values: Object.fromEntries(Object.entries(values).map(([k, x]) => [k, conv(x, [...p, 'values', k])])) };
+    }
+    return { kind: 'const', value: conv(r, p) };
+  };
+  const rateOf = (v: unknown, p: (string | number)[]): Rate => {
+    const s = String(v);
+    if (/(元|万元|亿元)$/.test(s)) return { kind: 'perUnit', fenPerUnit: money(s, p), text: s };
+    try {
+      return { kind: 'fraction', value: parseFraction(s), text: s };
+    } catch (e) {
+      L.problem(file, String((e as Error).message), p);
+      return { kind: 'fraction', value: { num: 0, den: 1 }, text: s };
+    }
+  };
+
+  const params: Record<string, number> = {};
+  for (const [k, v] of Object.entries(inc.params ?? {})) {
+    const r = readingOf(v, at('params', k));
+    const s = String(r);
+    if (/(元|万元|亿元)$/.test(s)) params[k] = money(s, at('params', k));
+    else {
+      try {
+        const f = parseFraction(s);
+        params[k] = f.num / f.den;
+      } catch (e) {
+        L.problem(file, (e as Error).message, at('params', k));
+      }
+    }
+  }
+
+  const conditions: ResolvedCondition[] = inc.conditions.map((c, ci) => {
+    const p = at('conditions', ci);
+    const f = fact(c.fact, [...p, 'fact']);
+    const raw = readingOf(c.value, [...p, 'value']);
+    let value: ResolvedCondition['value'] = raw as ResolvedCondition['value'];
+    if (f && ['>=', '>', '<=', '<', '==', '!='].includes(c.op)) {
+      if (f.type === 'money') value = money(raw, [...p, 'value']);
+      else if (['number', 'integer', 'area', 'year'].includes(f.type) && typeof raw !== 'number') {
+        L.problem(file, `${c.fact} is a ${f.type}: compare it with a number`, [...p, 'value']);
+      } else if (f.type === 'enum' && !f.values!.includes(String(raw))) {
+        L.problem(file, `${c.fact} has no value "${String(raw)}"`, [...p, 'value']);
+      }
+    }
+    if (f && c.op === 'in') {
+      if (!Array.isArray(raw)) L.problem(file, '"in" takes a list of values', [...p, 'value']);
+      else if (f.type === 'enum') for (const x of raw) if (!f.values!.includes(x)) L.problem(file, `${c.fact} has no value "${x}"`, [...p, 'value']);
+    }
+    if (f && c.op === 'isTrue' && f.type !== 'boolean') L.problem(file, `isTrue needs a boolean fact, ${c.fact} is ${f.type}`, [...p, 'op']);
+    if (f && c.op === 'includesYears' && (f.type !== 'yearList' || typeof raw !== 'number')) {
+      L.problem(file, 'includesYears needs a yearList fact and a number of consecutive years', [...p, 'op']);
+    }
+    return { fact: c.fact, op: c.op, value, label: c.label, labelEn: c.labelEn };
+  });
+
+  const caps: ResolvedCap[] = inc.caps.map((c, ci) => {
+    const scope = readingOf(c.scope, at('caps', ci, 'scope')) as ResolvedCap['scope'];
+    if (!['claim', 'item', 'enterpriseYear', 'enterprise'].includes(scope)) L.problem(file, `cap scope "${String(scope)}" is not one of claim, item, enterpriseYear, enterprise`, at('caps', ci, 'scope'));
+    if (scope === 'item' && !inc.item) L.problem(file, 'a cap per item needs the incentive to declare its item', at('caps', ci, 'scope'));
+    return { scope, amountFen: byFact(c.amount, at('caps', ci, 'amount'), money), label: c.label, labelEn: c.labelEn };
+  });
+
+  const kind = inc.kind;
+  let fixedFen: number | undefined;
+  let rate: ByFact<Rate> | undefined;
+  if (kind === 'fixed') {
+    if (!inc.amount?.fixed) L.problem(file, 'a fixed incentive states amount.fixed', at('kind'));
+    else fixedFen = money(inc.amount.fixed, at('amount', 'fixed'));
+  }
+  if (kind === 'formula') {
+    if (!inc.amount?.base || inc.amount.rate === undefined) L.problem(file, 'a formula incentive states amount.base and amount.rate', at('kind'));
+    else {
+      try {
+        const ast = parseExpression(inc.amount.base);
+        for (const name of identifiersOf(ast)) if (!(name in params)) fact(name, at('amount', 'base'));
+      } catch (e) {
+        L.problem(file, `amount.base: ${(e as Error).message}`, at('amount', 'base'));
+      }
+      rate = byFact(inc.amount.rate, at('amount', 'rate'), (x) => rateOf(x, at('amount', 'rate')));
+    }
+  }
+  if (kind === 'cappedClaim' && caps.length === 0) L.problem(file, 'a capped claim states at least one cap (最高…)', at('caps'));
+  if (inc.once === 'item' && !inc.item) L.problem(file, 'once per item needs the incentive to declare its item', at('once'));
+  for (const s of inc.scanWhen ?? []) fact(s, at('scanWhen'));
+  for (const id of inc.interpretations) if (!interpretations.has(id)) L.problem(file, `unknown interpretation "${id}"`, at('interpretations'));
+  const maxYears = readingOf(inc.maxYears, at('maxYears')) as number | undefined;
+
+  if (L.problems.length > before) return undefined;
+  return {
+    id: inc.id,
+    measure,
+    title: inc.title,
+    titleEn: inc.titleEn,
+    clause: inc.clause,
+    summary: inc.summary,
+    summaryEn: inc.summaryEn,
+    kind,
+    beneficiary: inc.beneficiary,
+    item: inc.item,
+    conditions,
+    fixedFen,
+    base: inc.amount?.base,
+    rate,
+    params,
+    formula: inc.amount?.formula,
+    formulaEn: inc.amount?.formulaEn,
+    caps,
+    once: inc.once,
+    maxYears,
+    highestNotBoth: inc.highestNotBoth,
+    scanWhen: inc.scanWhen,
+    interpretations: inc.interpretations,
+    leadUnit,
+  };
+}
