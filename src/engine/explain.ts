@@ -91,7 +91,7 @@ function conditionHolds(c: ResolvedCondition, x: FactValue | undefined, year: nu
 }
 
 function whatWouldSatisfy(c: ResolvedCondition, decl: FactDecl | undefined, x: FactValue | undefined, year: number): { zh: string; en: string } {
-  const req = displayValue(decl, c.value);
+  const req = c.op === 'includesYears' || c.op === 'isTrue' ? '' : displayValue(decl, c.value);
   if (x === undefined) return { zh: `请提供“${decl?.label ?? c.fact}”`, en: `provide "${decl?.labelEn ?? c.fact}"` };
   if (typeof x === 'number' && typeof c.value === 'number' && (c.op === '>=' || c.op === '>')) {
     const short = c.value - x;
