@@ -92,8 +92,14 @@ export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
     needed.push(fact);
     return v;
   };
+  const paramRef = (name: string) => (name in inc.params ? lit(inc.params[name]) : undefined);
   inc.conditions.forEach((c, i) => {
-    const x = load(c.fact);
+    let x: string;
+    if (c.expr) {
+      for (const name of identifiersOf(c.expr)) if (!(name in inc.params)) load(name);
+      x = `c${i}`;
+      lines.push(`var ${x} = ${compileExpression(c.expr, (n) => paramRef(n) ?? vars.get(n)!)};`);
+    } else x = load(c.fact);
     lines.push(`if (!${conditionJs(c, x)}) return ${CODE_CONDITION - i};`);
   });
 
@@ -146,4 +152,10 @@ export function baseDetails(ci: CompiledIncentive, facts: Record<string, FactVal
   const e = ci.baseExpr!;
   const value = evaluateExpression(e, (n) => (n in ci.def.params ? ci.def.params[n] : (facts[n] as number | undefined)));
   return { value, names: [...identifiersOf(e)] };
+}
+
+/** The value a condition tests: the fact, or its expression evaluated over the facts. */
+export function conditionSubject(inc: ResolvedIncentive, c: ResolvedCondition, facts: Record<string, FactValue>): FactValue | undefined {
+  if (!c.expr) return facts[c.fact];
+  return evaluateExpression(c.expr, (n) => (n in inc.params ? inc.params[n] : (facts[n] as number | undefined)));
 }

@@ -52,9 +52,16 @@ describe('rounding to the fen, half up, once at the end', () => {
     // 5% of 1000万元 + 9 fen = 50,000,000.45 → 50,000,000
     expect(equipment(1_000_000_009).amountFen).toBe(50_000_000);
   });
-  it('is exact where floating point would not be (6% of 25 fen = 1.5 → 2)', () => {
-    const e = one({ facts: { rdExpense: 1_000_025, rdExpensePriorYear: 1_000_000, rdSuperDeductionYears: [2019, 2020] } }, 'rd-growth');
-    expect(e.amountFen).toBe(2);
+  it('is exact where floating point would not be (6% of 20万元 + 25 fen → .5 fen rounds up)', () => {
+    const e = one({ facts: { rdExpense: 20_000_025, rdExpensePriorYear: 0, rdSuperDeductionYears: [2019, 2020] } }, 'rd-growth');
+    expect(e.amountFen).toBe(1_200_002); // 1,200,001.5 fen
+  });
+  it('tests a condition on an expression: growth of exactly 20万 qualifies, one fen less does not', () => {
+    const growth = (fen: number) => one({ facts: { rdExpense: 100_000_000 + fen, rdExpensePriorYear: 100_000_000, rdSuperDeductionYears: [2019, 2020] } }, 'rd-growth');
+    expect(growth(20_000_000).amountFen).toBe(1_200_000);
+    const below = growth(19_999_999);
+    expect(below.status).toBe('notEligible');
+    expect(below.explanation!.whatWouldQualify!.zh).toContain('还差0.01元');
   });
 });
 

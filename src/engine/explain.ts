@@ -6,7 +6,7 @@
 import type { ResolvedCondition } from '../policy/model.ts';
 import type { FactDecl } from '../policy/schema.ts';
 import { formatFen, formatFraction } from '../policy/quantities.ts';
-import { baseDetails, valueFor, type CompiledIncentive, type CompiledPolicy } from './compile.ts';
+import { baseDetails, conditionSubject, valueFor, type CompiledIncentive, type CompiledPolicy } from './compile.ts';
 import { renderExpression } from './expr.ts';
 import type { FactValue } from './facts.ts';
 import type { ClaimRecord, ReasonCode, Status } from './evaluate.ts';
@@ -90,7 +90,11 @@ function conditionHolds(c: ResolvedCondition, x: FactValue | undefined, year: nu
   }
 }
 
-function whatWouldSatisfy(c: ResolvedCondition, decl: FactDecl | undefined, x: FactValue | undefined, year: number): { zh: string; en: string } {
+function whatWouldSatisfy(c: ResolvedCondition, decl: FactDecl | undefined, x: FactValue | undefined, year: number, facts: Map<string, FactDecl>): { zh: string; en: string } {
+  // An expression condition is named by its expression in labels: "(研发费用 - 上年研发费用)还差…"
+  if (c.expr && decl) {
+    decl = { ...decl, label: renderExpression(c.expr, (n) => facts.get(n)?.label ?? n), labelEn: renderExpression(c.expr, (n) => facts.get(n)?.labelEn ?? n) };
+  }
   const req = c.op === 'includesYears' || c.op === 'isTrue' ? '' : displayValue(decl, c.value);
   if (x === undefined) return { zh: `请提供“${decl?.label ?? c.fact}”`, en: `provide "${decl?.labelEn ?? c.fact}"` };
   if (typeof x === 'number' && typeof c.value === 'number' && (c.op === '>=' || c.op === '>')) {
@@ -123,8 +127,8 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
     label: c.label,
     labelEn: c.labelEn,
     // conditions after the first failing one were not reached by the engine: shown, but marked unchecked
-    satisfied: i <= checked ? conditionHolds(c, facts[c.fact], year) : null,
-    actual: displayFact(decl(c.fact), facts[c.fact]),
+    satisfied: i <= checked ? conditionHolds(c, conditionSubject(def, c, facts), year) : null,
+    actual: displayFact(decl(c.unitFact ?? c.fact), conditionSubject(def, c, facts)),
   }));
 
   const reasons: Reason[] = [];
@@ -135,7 +139,7 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
     case 'condition_failed': {
       const c = def.conditions[rec.detail];
       reasons.push({ code: rec.code, zh: `不满足条件：${c.label}`, en: `condition not met: ${c.labelEn}` });
-      whatWouldQualify = whatWouldSatisfy(c, decl(c.fact), facts[c.fact], year);
+      whatWouldQualify = whatWouldSatisfy(c, decl(c.unitFact ?? c.fact), conditionSubject(def, c, facts), year, policy.facts);
       break;
     }
     case 'missing_fact':

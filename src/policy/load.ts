@@ -21,7 +21,7 @@ import {
 import { parseFraction, parseMoneyFen, QuantityError } from './quantities.ts';
 import type { ByFact, Policy, Rate, ResolvedCap, ResolvedCondition, ResolvedIncentive } from './model.ts';
 import { KaifangError } from '../errors.ts';
-import { parseExpression, identifiersOf } from '../engine/expr.ts';
+import { parseExpression, identifiersOf, type Expr } from '../engine/expr.ts';
 
 export const POLICIES_DIR = fileURLToPath(new URL('../../policies/', import.meta.url));
 export const DEFAULT_POLICY_ID = 'wujiang-2020-open';
@@ -317,7 +317,22 @@ function resolveIncentive(
 
   const conditions: ResolvedCondition[] = inc.conditions.map((c, ci) => {
     const p = at('conditions', ci);
-    const f = fact(c.fact, [...p, 'fact']);
+    // A condition may test an expression (measure 10: the growth rdExpense - rdExpensePriorYear ≥ 20万元);
+    // it then has the type of its facts, which must agree.
+    let expr: Expr | undefined;
+    let unitFact: string | undefined;
+    if (!/^[a-z][A-Za-z0-9]*$/.test(c.fact)) {
+      try {
+        expr = parseExpression(c.fact);
+      } catch (e) {
+        L.problem(file, `condition: ${(e as Error).message}`, [...p, 'fact']);
+      }
+      const names = expr ? [...identifiersOf(expr)].filter((n) => !(n in params)) : [];
+      const types = new Set(names.map((n) => fact(n, [...p, 'fact'])?.type));
+      if (types.size > 1) L.problem(file, `the facts of "${c.fact}" have different types`, [...p, 'fact']);
+      unitFact = names[0];
+    }
+    const f = expr ? (unitFact ? facts.get(unitFact) : undefined) : fact(c.fact, [...p, 'fact']);
     const raw = readingOf(c.value, [...p, 'value']);
     let value: ResolvedCondition['value'] = raw as ResolvedCondition['value'];
     if (f && ['>=', '>', '<=', '<', '==', '!='].includes(c.op)) {
@@ -336,7 +351,7 @@ function resolveIncentive(
     if (f && c.op === 'includesYears' && (f.type !== 'yearList' || typeof raw !== 'number')) {
       L.problem(file, 'includesYears needs a yearList fact and a number of consecutive years', [...p, 'op']);
     }
-    return { fact: c.fact, op: c.op, value, label: c.label, labelEn: c.labelEn };
+    return { fact: c.fact, expr, unitFact, op: c.op, value, label: c.label, labelEn: c.labelEn };
   });
 
   const caps: ResolvedCap[] = inc.caps.map((c, ci) => {

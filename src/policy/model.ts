@@ -3,6 +3,7 @@
  * This is what the engine compiles; nothing here knows about YAML or files.
  */
 import type { Fraction } from './quantities.ts';
+import type { Expr } from '../engine/expr.ts';
 import type { Agency, FactDecl, Interpretation, Measure, PolicyFile, Target } from './schema.ts';
 
 /** A value that may depend on an enum fact of the enterprise (measure 16: by industry class). */
@@ -11,7 +12,11 @@ export type ByFact<T> = { kind: 'const'; value: T } | { kind: 'byFact'; fact: st
 export type CapScope = 'claim' | 'item' | 'enterpriseYear' | 'enterprise';
 
 export interface ResolvedCondition {
+  /** a fact name, or an arithmetic expression over facts and params (e.g. `rdExpense - rdExpensePriorYear`) */
   fact: string;
+  /** set when `fact` is an expression: its parsed form, and the fact whose type (unit) the expression has */
+  expr?: Expr;
+  unitFact?: string;
   op: '>=' | '>' | '<=' | '<' | '==' | '!=' | 'in' | 'isTrue' | 'includesYears';
   /** money in fen, numbers, strings, string lists, booleans — already converted from the text's form */
   value: number | string | boolean | string[] | undefined;
