@@ -7,7 +7,7 @@
  * The input is trusted policy data: fact names are validated identifiers and values are numbers or JSON strings.
  */
 import type { ByFact, Policy, Rate, ResolvedCondition, ResolvedIncentive } from '../policy/model.ts';
-import { compileExpression, evaluateExpression, identifiersOf, parseExpression, type Expr } from './expr.ts';
+import { compileExpression, evaluateExpression, identifiersOf, parseExpression, YEAR, type Expr } from './expr.ts';
 import type { FactValue } from './facts.ts';
 
 /** Return codes of a compiled incentive function (all negative; amounts are ≥ 0). */
@@ -98,7 +98,7 @@ export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
     if (c.expr) {
       for (const name of identifiersOf(c.expr)) if (!(name in inc.params)) load(name);
       x = `c${i}`;
-      lines.push(`var ${x} = ${compileExpression(c.expr, (n) => paramRef(n) ?? vars.get(n)!)};`);
+      lines.push(`var ${x} = ${compileExpression(c.expr, (n) => (n === YEAR ? 'year' : (paramRef(n) ?? vars.get(n)!)))};`);
     } else x = load(c.fact);
     lines.push(`if (!${conditionJs(c, x)}) return ${CODE_CONDITION - i};`);
   });
@@ -127,7 +127,7 @@ export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
         const cases = Object.entries(rate.values).map(([key, r]) => `case ${lit(key)}: ${rateJs(r)} break;`);
         lines.push(`switch (${k}) { ${cases.join(' ')} default: return ${CODE_BAD_CATEGORY - needed.indexOf(rate.fact)}; }`);
       }
-      const base = compileExpression(baseExpr, (name) => (name in inc.params ? lit(inc.params[name]) : vars.get(name)!));
+      const base = compileExpression(baseExpr, (name) => (name === YEAR ? 'year' : name in inc.params ? lit(inc.params[name]) : vars.get(name)!));
       // Round half up once, at the end; exact for integer products (money in fen × integer rate parts).
       lines.push(
         `var b = ${base}; if (!(b > 0)) return 0;`,
@@ -148,14 +148,14 @@ export function valueFor<T>(v: ByFact<T>, facts: Record<string, FactValue>): T |
 }
 
 /** The base of a formula with the values of its names, for explanations. */
-export function baseDetails(ci: CompiledIncentive, facts: Record<string, FactValue>) {
+export function baseDetails(ci: CompiledIncentive, facts: Record<string, FactValue>, year: number) {
   const e = ci.baseExpr!;
-  const value = evaluateExpression(e, (n) => (n in ci.def.params ? ci.def.params[n] : (facts[n] as number | undefined)));
+  const value = evaluateExpression(e, (n) => (n === YEAR ? year : n in ci.def.params ? ci.def.params[n] : (facts[n] as number | undefined)));
   return { value, names: [...identifiersOf(e)] };
 }
 
 /** The value a condition tests: the fact, or its expression evaluated over the facts. */
-export function conditionSubject(inc: ResolvedIncentive, c: ResolvedCondition, facts: Record<string, FactValue>): FactValue | undefined {
+export function conditionSubject(inc: ResolvedIncentive, c: ResolvedCondition, facts: Record<string, FactValue>, year: number): FactValue | undefined {
   if (!c.expr) return facts[c.fact];
-  return evaluateExpression(c.expr, (n) => (n in inc.params ? inc.params[n] : (facts[n] as number | undefined)));
+  return evaluateExpression(c.expr, (n) => (n === YEAR ? year : n in inc.params ? inc.params[n] : (facts[n] as number | undefined)));
 }

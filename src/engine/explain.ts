@@ -127,8 +127,8 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
     label: c.label,
     labelEn: c.labelEn,
     // conditions after the first failing one were not reached by the engine: shown, but marked unchecked
-    satisfied: i <= checked ? conditionHolds(c, conditionSubject(def, c, facts), year) : null,
-    actual: displayFact(decl(c.unitFact ?? c.fact), conditionSubject(def, c, facts)),
+    satisfied: i <= checked ? conditionHolds(c, conditionSubject(def, c, facts, year), year) : null,
+    actual: displayFact(decl(c.unitFact ?? c.fact), conditionSubject(def, c, facts, year)),
   }));
 
   const reasons: Reason[] = [];
@@ -139,7 +139,7 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
     case 'condition_failed': {
       const c = def.conditions[rec.detail];
       reasons.push({ code: rec.code, zh: `不满足条件：${c.label}`, en: `condition not met: ${c.labelEn}` });
-      whatWouldQualify = whatWouldSatisfy(c, decl(c.unitFact ?? c.fact), conditionSubject(def, c, facts), year, policy.facts);
+      whatWouldQualify = whatWouldSatisfy(c, decl(c.unitFact ?? c.fact), conditionSubject(def, c, facts, year), year, policy.facts);
       break;
     }
     case 'missing_fact':
@@ -184,7 +184,7 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
 
   let formula: Explanation['formula'];
   if (def.kind === 'formula' && ci.baseExpr) {
-    const b = baseDetails(ci, facts);
+    const b = baseDetails(ci, facts, year);
     const rate = valueFor(def.rate!, facts);
     const label = (n: string) => (n in def.params ? String(def.params[n]) : (decl(n)?.label ?? n));
     // The base is in the unit of its facts (fen, m²) when they all share one type.

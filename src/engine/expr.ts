@@ -62,10 +62,14 @@ export function parseExpression(src: string): Expr {
   return e;
 }
 
+/** The evaluated year (e.g. `year - municipalHighTechPoolYear < 3`): a name every expression may use, not a fact. */
+export const YEAR = 'year';
+
+/** The fact and param names an expression reads (not `year`). */
 export function identifiersOf(e: Expr, out = new Set<string>()): Set<string> {
   switch (e.t) {
     case 'id':
-      out.add(e.name);
+      if (e.name !== YEAR) out.add(e.name);
       break;
     case 'neg':
       identifiersOf(e.e, out);
