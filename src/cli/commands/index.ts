@@ -2,8 +2,12 @@
 import type { Command } from 'commander';
 import { register as calc } from './calc.ts';
 import { register as policy } from './policy.ts';
+import { register as audit } from './audit.ts';
+import { register as deadline } from './deadline.ts';
 
 export const commands: Array<(program: Command) => void> = [
   calc,
   policy,
+  audit,
+  deadline,
 ];
