@@ -1,0 +1,128 @@
+/**
+ * The policy as people browse it (policy library, calculator form): sections, measures with their clause and
+ * plain explanation, lead unit names, what can be claimed and how much — derived from the loaded policy, never
+ * restated.
+ */
+import type { Policy, Rate, ResolvedIncentive } from './model.ts';
+import { formatFen, formatFraction } from './quantities.ts';
+
+export interface IncentiveView {
+  id: string;
+  measure: number | null;
+  title: string;
+  titleEn: string;
+  kind: ResolvedIncentive['kind'];
+  clause: string;
+  summary: string;
+  summaryEn?: string;
+  /** e.g. "定额700万元", "最高50万元/年", "设备投资额 × 12%/10%/6%，单个项目最高1000万/800万/600万元" */
+  amountText: string;
+  fixedFen?: number;
+  caps: Array<{ scope: string; label: string; amountFen?: number; byFact?: { fact: string; values: Record<string, number> } }>;
+  conditions: Array<{ fact: string; label: string; labelEn: string }>;
+  /** facts a claimant fills in for this incentive (conditions, formula, caps) */
+  facts: string[];
+  item?: { label: string; labelEn: string };
+  once?: 'enterprise' | 'item';
+  maxYears?: number;
+  leadUnit: string | null;
+  leadUnitName: string | null;
+  beneficiary: string;
+  interpretations: string[];
+}
+
+export function incentiveView(policy: Policy, inc: ResolvedIncentive): IncentiveView {
+  const caps = inc.caps.map((c) => ({
+    scope: c.scope,
+    label: c.label,
+    amountFen: c.amountFen.kind === 'const' ? c.amountFen.value : undefined,
+    byFact: c.amountFen.kind === 'byFact' ? { fact: c.amountFen.fact, values: c.amountFen.values } : undefined,
+  }));
+  const facts = new Set<string>();
+  for (const c of inc.conditions) {
+    if (c.expr) for (const m of c.fact.match(/[A-Za-z][A-Za-z0-9]*/g) ?? []) if (policy.facts.has(m)) facts.add(m);
+    if (policy.facts.has(c.fact)) facts.add(c.fact);
+  }
+  for (const m of inc.base?.match(/[A-Za-z][A-Za-z0-9]*/g) ?? []) if (policy.facts.has(m)) facts.add(m);
+  if (inc.rate?.kind === 'byFact') facts.add(inc.rate.fact);
+  for (const c of inc.caps) if (c.amountFen.kind === 'byFact') facts.add(c.amountFen.fact);
+  return {
+    id: inc.id,
+    measure: inc.measure,
+    title: inc.title,
+    titleEn: inc.titleEn,
+    kind: inc.kind,
+    clause: inc.clause,
+    summary: inc.summary,
+    summaryEn: inc.summaryEn,
+    amountText: amountText(inc),
+    fixedFen: inc.fixedFen,
+    caps,
+    conditions: inc.conditions.map((c) => ({ fact: c.fact, label: c.label, labelEn: c.labelEn })),
+    facts: [...facts],
+    item: inc.item,
+    once: inc.once,
+    maxYears: inc.maxYears,
+    leadUnit: inc.leadUnit,
+    leadUnitName: inc.leadUnit ? (policy.agencies.get(inc.leadUnit)?.name ?? inc.leadUnit) : null,
+    beneficiary: inc.beneficiary,
+    interpretations: inc.interpretations,
+  };
+}
+
+const SCOPE_ZH: Record<string, string> = { claim: '每项', item: '每项累计', enterpriseYear: '每年', enterprise: '累计' };
+
+export function amountText(inc: ResolvedIncentive): string {
+  const caps = inc.caps
+    .map((c) => `${SCOPE_ZH[c.scope] ?? ''}最高${c.amountFen.kind === 'const' ? formatFen(c.amountFen.value) : Object.values(c.amountFen.values).map((v) => formatFen(v)).join('/')}`)
+    .join('，');
+  switch (inc.kind) {
+    case 'fixed':
+      return `定额${formatFen(inc.fixedFen!)}${inc.once ? '（一次性）' : ''}`;
+    case 'formula': {
+      const rate = inc.rate!;
+      const r = (x: Rate) => (x.kind === 'fraction' ? formatFraction(x.value) : `${x.text}/单位`);
+      const rates = rate.kind === 'const' ? r(rate.value) : Object.values(rate.values).map(r).join('/');
+      return `${inc.formula ?? inc.base} · ${rates}${caps ? '，' + caps : ''}`;
+    }
+    case 'cappedClaim':
+      return `据实申报，${caps}`;
+    case 'caseByCase':
+      return '一事一议';
+    case 'amountNotSet':
+      return '原文未定金额（待实施细则）';
+  }
+}
+
+export function policyCatalog(policy: Policy) {
+  const incentives = policy.incentives.map((i) => incentiveView(policy, i));
+  return {
+    id: policy.id,
+    version: policy.version,
+    title: policy.meta.title,
+    titleEn: policy.meta.titleEn,
+    issued: policy.meta.issued,
+    effective: policy.meta.effective,
+    issuers: policy.meta.issuers.map((id) => policy.agencies.get(id)?.name ?? id),
+    sections: policy.meta.sections,
+    generalProvisions: policy.meta.generalProvisions,
+    measures: policy.measures.map((m) => ({
+      measure: m.measure,
+      section: m.section,
+      title: m.title,
+      titleEn: m.titleEn,
+      clause: m.clause,
+      summary: m.summary,
+      summaryEn: m.summaryEn,
+      leadUnit: m.leadUnit,
+      leadUnitName: m.leadUnit ? (policy.agencies.get(m.leadUnit)?.name ?? m.leadUnit) : null,
+      responsibleUnits: m.responsibleUnits.map((u) => ({ id: u, name: policy.agencies.get(u)?.name ?? u })),
+      incentives: incentives.filter((i) => i.measure === m.measure),
+    })),
+    generalIncentives: incentives.filter((i) => i.measure === null),
+    facts: [...policy.facts.values()],
+    interpretations: [...policy.interpretations.values()],
+    targets: policy.targets,
+    agencies: [...policy.agencies.values()],
+  };
+}
