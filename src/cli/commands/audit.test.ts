@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appendAudit } from '../../audit/audit-log.ts';
+import { openDatabase, type OpenDatabaseOptions } from '../../db/open.ts';
+import { createScratchDatabase, migratedPGliteTemplate, type ScratchDatabase } from '../../db/test-databases.ts';
+import { CliError } from '../cli-error.ts';
+import { register } from './audit.ts';
+
+const bin = fileURLToPath(new URL('../../../bin/kaifang.js', import.meta.url));
+
+/** The real `kaifang` process: proves the command is wired into bin/kaifang.js and sets the exit code. */
+function kaifangProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** The command in this process (as src/cli/main.ts runs it), to keep the suite fast. */
+async function kaifang(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const program = new Command().exitOverride();
+  register(program);
+  let stdout = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
+  try {
+    await program.parseAsync(['node', 'kaifang', ...args]);
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    if (e instanceof CliError) return { code: e.exitCode, stdout, stderr: e.message };
+    throw e;
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** Writes three records, runs the CLI, tampers with record #2 behind the trigger, runs it again. */
+async function tamperScenario(open: OpenDatabaseOptions, cliArgs: string[]) {
+  const opened = await openDatabase(open);
+  for (let i = 1; i <= 3; i++) {
+    await appendAudit(opened.db, { userId: null, name: 'cli-test' }, { action: 'claim.decide', entity: 'claim', entityId: i, details: { amountFen: 100 * i } });
+  }
+  await opened.close();
+
+  const intact = await kaifang(['audit', 'verify', ...cliArgs]);
+  expect(intact.stdout).toContain('audit log intact: 3 records (#1–#3)');
+  expect(intact.code).toBe(0);
+
+  const again = await openDatabase({ url: open.url, dataDir: open.dataDir, migrate: false });
+  await again.db.transaction().execute(async (trx) => {
+    await sql`alter table audit_log disable trigger audit_log_append_only`.execute(trx);
+    await trx.updateTable('audit_log').set({ details: JSON.stringify({ amountFen: 999_999 }) }).where('seq', '=', 2).execute();
+    await sql`alter table audit_log enable trigger audit_log_append_only`.execute(trx);
+  });
+  await again.close();
+
+  const broken = await kaifang(['audit', 'verify', ...cliArgs]);
+  expect(broken.code).toBe(1);
+  expect(broken.stderr).toContain('audit log BROKEN at record #2 (hash)');
+  expect(broken.stderr).toContain('1 records before it verified intact');
+
+  const json = await kaifang(['audit', 'verify', '--json', ...cliArgs]);
+  expect(json.code).toBe(1);
+  expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, brokenSeq: 2, problem: 'hash' });
+}
+
+describe('kaifang audit verify · PGlite', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kaifang-audit-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reports an intact chain, then the tampered record', async () => {
+    const dataDir = path.join(dir, 'db');
+    await tamperScenario({ dataDir, pgliteLoadDataDir: await migratedPGliteTemplate() }, ['--data-dir', dataDir]);
+  });
+
+  it('refuses a folder that holds no database instead of creating one (as a real `kaifang` process)', async () => {
+    const result = await kaifangProcess(['audit', 'verify', '--data-dir', path.join(dir, 'missing')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no PGlite database at');
+  });
+});
+
+const serverUrl = process.env.DATABASE_URL;
+describe.skipIf(!serverUrl)(
+  serverUrl ? 'kaifang audit verify · PostgreSQL' : 'kaifang audit verify · PostgreSQL (skipped: DATABASE_URL not set)',
+  () => {
+    let scratch: ScratchDatabase | undefined;
+    afterAll(() => scratch?.drop());
+
+    it('reports an intact chain, then the tampered record', async () => {
+      scratch = await createScratchDatabase(serverUrl!);
+      await tamperScenario({ url: scratch.url }, ['--database-url', scratch.url]);
+    });
+  },
+);

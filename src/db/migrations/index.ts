@@ -1,0 +1,12 @@
+/**
+ * Every migration, in order. Static imports (not a folder scan) so the set is fixed at build time and
+ * works wherever the sources run. Add a line per new migration; never renumber or edit one that ran.
+ */
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_initial.ts';
+import * as m0002 from './0002_claim_dates_and_facts_on_file.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+  '0002_claim_dates_and_facts_on_file': m0002,
+};

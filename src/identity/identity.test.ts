@@ -1,0 +1,199 @@
+import { beforeAll, expect, it } from 'vitest';
+import { verifyAuditChain } from '../audit/audit-log.ts';
+import { describeDatabases } from '../db/test-databases.ts';
+import { createEnterprise } from '../enterprises/enterprises.ts';
+import { generateUscc, seededRandom } from '../enterprises/uscc.ts';
+import { ValidationError } from '../errors.ts';
+import { DEFAULT_SECURITY_CONFIG, type SecurityConfig } from './security-config.ts';
+import { authenticate, hashToken, login, logout, purgeEndedSessions } from './sessions.ts';
+import { createUser, setPassword, setUserDisabled, unlockUser } from './users.ts';
+
+const config: SecurityConfig = {
+  ...DEFAULT_SECURITY_CONFIG,
+  maxFailedLogins: 3,
+  lockoutMinutes: 15,
+  sessionIdleMinutes: 30,
+  sessionMaxHours: 12,
+  sessionTouchSeconds: 60,
+  // Cheap hashing keeps the suite fast; the production parameters are tested in passwords.test.ts.
+  scrypt: { N: 2 ** 10, r: 8, p: 1, keyLength: 32 },
+};
+const admin = { userId: null, name: 'admin-test' };
+const PASSWORD = 'Wujiang-open-2020';
+const T0 = new Date('2020-06-01T09:00:00+08:00');
+const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
+
+let counter = 0;
+async function newUser(db: Parameters<typeof createUser>[0], role: 'finance' | 'auditor' = 'finance') {
+  return createUser(db, { username: `user${++counter}`, displayName: `用户${counter}`, password: PASSWORD, role }, { actor: admin, config });
+}
+
+describeDatabases('identity', (t) => {
+  const uscc = generateUscc({ random: seededRandom(5) });
+  beforeAll(async () => {
+    await createEnterprise(t.db, { uscc, name: '吴江测试电子有限公司', areaId: 'jiangling', industryClass: 'highTech' }, { actor: admin });
+  });
+
+  it('creates users of each scoped role, storing a salted hash and never the password', async () => {
+    const e = await createUser(t.db, { username: 'Factory.Boss', displayName: '王经理', password: PASSWORD, role: 'enterprise', enterpriseUscc: uscc.toLowerCase() }, { actor: admin, config });
+    expect(e).toMatchObject({ username: 'factory.boss', role: 'enterprise', enterpriseUscc: uscc, areaId: null });
+    const a = await createUser(t.db, { username: 'jiangling.review', displayName: '江陵初审', password: PASSWORD, role: 'areaReviewer', areaId: 'jiangling' }, { actor: admin, config });
+    expect(a.areaId).toBe('jiangling');
+    const d = await createUser(
+      t.db,
+      { username: 'commerce.review', displayName: '商务局', password: PASSWORD, role: 'departmentReviewer', departmentId: 'commerce' },
+      { actor: admin, config, isDepartmentId: (id) => id === 'commerce' },
+    );
+    expect(d.departmentId).toBe('commerce');
+    const row = await t.db.selectFrom('users').select('password_hash').where('id', '=', e.id).executeTakeFirstOrThrow();
+    expect(row.password_hash).toMatch(/^scrypt\$/);
+    expect(row.password_hash).not.toContain(PASSWORD);
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'actor']).where('entity', '=', 'user').where('entity_id', '=', String(e.id)).execute();
+    expect(audit).toEqual([{ action: 'user.create', actor: 'admin-test' }]);
+  });
+
+  it('reports every bad field of a new user at once and stores nothing', async () => {
+    const before = (await t.db.selectFrom('users').select('id').execute()).length;
+    const err = await createUser(
+      t.db,
+      { username: 'x', displayName: '', password: 'short', role: 'areaReviewer', areaId: 'atlantis', enterpriseUscc: uscc },
+      { actor: admin, config },
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).errors.map((e) => [e.path, e.code])).toEqual([
+      ['username', 'invalid_username'],
+      ['displayName', 'invalid_display_name'],
+      ['password', 'weak_password'],
+      ['enterpriseUscc', 'scope_not_allowed'],
+      ['areaId', 'unknown_area'],
+    ]);
+    await expect(
+      createUser(t.db, { username: 'nobody.ent', displayName: 'x', password: PASSWORD, role: 'enterprise' }, { actor: admin, config }),
+    ).rejects.toMatchObject({ path: 'enterpriseUscc', code: 'scope_required' });
+    await expect(
+      createUser(t.db, { username: 'ghost.ent', displayName: 'x', password: PASSWORD, role: 'enterprise', enterpriseUscc: '91440300708461136T' }, { actor: admin, config }),
+    ).rejects.toMatchObject({ path: 'enterpriseUscc', code: 'unknown_enterprise' });
+    await expect(
+      createUser(t.db, { username: 'factory.boss', displayName: 'x', password: PASSWORD, role: 'finance' }, { actor: admin, config }),
+    ).rejects.toMatchObject({ path: 'username', code: 'username_taken' });
+    expect((await t.db.selectFrom('users').select('id').execute()).length).toBe(before);
+  });
+
+  it('logs in with the right password, storing only a hash of the session token', async () => {
+    const u = await newUser(t.db);
+    const session = await login(t.db, { username: u.username.toUpperCase(), password: PASSWORD, ip: '10.1.1.1' }, { config, now: T0 });
+    expect(session.user).toEqual(u);
+    expect(session.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(session.expiresAt).toEqual(minutes(12 * 60));
+    const stored = await t.db.selectFrom('sessions').selectAll().where('user_id', '=', u.id).execute();
+    expect(stored.map((s) => s.token_hash)).toEqual([hashToken(session.token)]);
+    expect(JSON.stringify(stored)).not.toContain(session.token);
+    expect(await authenticate(t.db, session.token, { config, now: minutes(1) })).toEqual({ ok: true, user: u, expiresAt: session.expiresAt });
+    expect(await authenticate(t.db, session.token + 'x', { config, now: minutes(1) })).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('answers an unknown username exactly like a wrong password', async () => {
+    const u = await newUser(t.db);
+    const unknown = await login(t.db, { username: 'no.such.user', password: PASSWORD }, { config, now: T0 }).catch((e) => e);
+    const wrong = await login(t.db, { username: u.username, password: 'wrong password!' }, { config, now: T0 }).catch((e) => e);
+    expect(unknown.code).toBe('invalid_credentials');
+    expect([unknown.code, unknown.messageZh, unknown.messageEn]).toEqual([wrong.code, wrong.messageZh, wrong.messageEn]);
+  });
+
+  it('locks the account after the configured failures, refuses even the right password until the lock runs out', async () => {
+    const u = await newUser(t.db);
+    const attempt = (password: string, at: Date) => login(t.db, { username: u.username, password }, { config, now: at }).catch((e) => e);
+    expect((await attempt('wrong-1', minutes(0))).code).toBe('invalid_credentials');
+    expect((await attempt('wrong-2', minutes(1))).code).toBe('invalid_credentials');
+    const third = await attempt('wrong-3', minutes(2));
+    expect(third.code).toBe('account_locked');
+    expect(third.messageZh).toContain('15分钟后再试');
+    expect((await attempt(PASSWORD, minutes(16))).code).toBe('account_locked');
+    const ok = await attempt(PASSWORD, minutes(17));
+    expect(ok.token).toBeTypeOf('string');
+    const row = await t.db.selectFrom('users').select(['failed_logins', 'locked_until']).where('id', '=', u.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ failed_logins: 0, locked_until: null });
+  });
+
+  it('resets the failure count on success, so only failures in a row lock', async () => {
+    const u = await newUser(t.db);
+    const attempt = (password: string) => login(t.db, { username: u.username, password }, { config, now: T0 }).catch((e) => e);
+    await attempt('wrong-1');
+    await attempt('wrong-2');
+    expect((await attempt(PASSWORD)).token).toBeDefined();
+    expect((await attempt('wrong-3')).code).toBe('invalid_credentials');
+    expect((await attempt('wrong-4')).code).toBe('invalid_credentials');
+    expect((await attempt('wrong-5')).code).toBe('account_locked');
+  });
+
+  it('counts parallel guesses exactly: no guess slips past the limit', async () => {
+    const u = await newUser(t.db);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => login(t.db, { username: u.username, password: `guess-${i}` }, { config, now: T0 }).catch((e) => e.code)),
+    );
+    expect(results.filter((c) => c === 'invalid_credentials')).toHaveLength(2);
+    expect(results.filter((c) => c === 'account_locked')).toHaveLength(8);
+    const audit = await t.db.selectFrom('audit_log').select('action').where('entity', '=', 'user').where('entity_id', '=', String(u.id)).execute();
+    const count = (action: string) => audit.filter((r) => r.action === action).length;
+    expect([count('auth.loginFailed'), count('auth.locked'), count('auth.loginRefused')]).toEqual([2, 1, 7]);
+    await expect(login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 })).rejects.toMatchObject({ code: 'account_locked' });
+    await unlockUser(t.db, u.id, { actor: admin });
+    await expect(login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 })).resolves.toHaveProperty('token');
+  });
+
+  it('ends a session after the idle timeout, while use keeps it alive', async () => {
+    const u = await newUser(t.db);
+    const { token } = await login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 });
+    expect((await authenticate(t.db, token, { config, now: minutes(29) })).ok).toBe(true);
+    // Used at 29 min, so 58 min is 29 min idle: still alive.
+    expect((await authenticate(t.db, token, { config, now: minutes(58) })).ok).toBe(true);
+    expect(await authenticate(t.db, token, { config, now: minutes(88) })).toEqual({ ok: false, reason: 'idle' });
+    expect(await authenticate(t.db, token, { config, now: minutes(89) })).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('ends even a busy session at its maximum age', async () => {
+    const u = await newUser(t.db);
+    const { token } = await login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 });
+    for (let m = 20; m < 12 * 60; m += 20) expect((await authenticate(t.db, token, { config, now: minutes(m) })).ok).toBe(true);
+    expect(await authenticate(t.db, token, { config, now: minutes(12 * 60) })).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('ends sessions at logout, password change and when the account is disabled', async () => {
+    const u = await newUser(t.db);
+    const open = async () => (await login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 })).token;
+    const a = await open();
+    await logout(t.db, a, { ip: '10.1.1.2' });
+    expect((await authenticate(t.db, a, { config, now: T0 })).ok).toBe(false);
+
+    const b = await open();
+    await setPassword(t.db, u.id, 'A-new-passphrase', { actor: admin, config });
+    expect((await authenticate(t.db, b, { config, now: T0 })).ok).toBe(false);
+    await expect(login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 })).rejects.toMatchObject({ code: 'invalid_credentials' });
+    const c = (await login(t.db, { username: u.username, password: 'A-new-passphrase' }, { config, now: T0 })).token;
+
+    await setUserDisabled(t.db, u.id, true, { actor: admin });
+    expect((await authenticate(t.db, c, { config, now: T0 })).ok).toBe(false);
+    await expect(login(t.db, { username: u.username, password: 'A-new-passphrase' }, { config, now: T0 })).rejects.toMatchObject({ code: 'invalid_credentials' });
+
+    const actions = await t.db.selectFrom('audit_log').select('action').where('entity_id', '=', String(u.id)).orderBy('seq').execute();
+    expect(actions.map((r) => r.action)).toEqual([
+      'user.create', 'auth.login', 'auth.logout', 'auth.login', 'user.setPassword', 'auth.loginFailed', 'auth.login', 'user.disable', 'auth.loginFailed',
+    ]);
+  });
+
+  it('re-hashes a password made with older parameters at the next login', async () => {
+    const u = await newUser(t.db);
+    const stronger = { ...config, scrypt: { ...config.scrypt, N: 2 ** 11 } };
+    await login(t.db, { username: u.username, password: PASSWORD }, { config: stronger, now: T0 });
+    const row = await t.db.selectFrom('users').select('password_hash').where('id', '=', u.id).executeTakeFirstOrThrow();
+    expect(row.password_hash.startsWith('scrypt$2048$')).toBe(true);
+    await expect(login(t.db, { username: u.username, password: PASSWORD }, { config: stronger, now: T0 })).resolves.toHaveProperty('token');
+  });
+
+  it('purges ended sessions and leaves a verifiable audit chain behind all of this', async () => {
+    const purged = await purgeEndedSessions(t.db, { config, now: minutes(24 * 60) });
+    expect(purged).toBeGreaterThan(0);
+    expect(await t.db.selectFrom('sessions').selectAll().execute()).toEqual([]);
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
+  });
+});

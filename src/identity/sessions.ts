@@ -1,0 +1,243 @@
+/**
+ * Login, lockout and sessions.
+ *
+ * - A wrong password counts against the account; `maxFailedLogins` in a row lock it for `lockoutMinutes`.
+ *   While locked, even the right password is refused (otherwise the lock would not slow a guesser down).
+ *   The attempt is counted under a row lock, so parallel guesses cannot slip past the limit.
+ * - An unknown username gets the same answer as a wrong password, after the same scrypt work, so neither
+ *   the message nor the timing tells which usernames exist.
+ * - A session token is 32 random bytes, given to the client once; the database keeps only its sha256.
+ *   A session ends after `sessionIdleMinutes` without use, or `sessionMaxHours` after login.
+ * - Every outcome is audited (login, failure, lockout, logout) in the same transaction as its effect.
+ *
+ * Times come from `now` (default: the clock) so tests can move time instead of waiting.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { appendAudit, type AuditActor } from '../audit/audit-log.ts';
+import { inTransaction, type Db } from '../db/transaction.ts';
+import { KaifangError } from '../errors.ts';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
+import { securityConfig, type SecurityConfig } from './security-config.ts';
+import { toPrincipal, type Principal } from './users.ts';
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export interface ClockOptions {
+  config?: SecurityConfig;
+  now?: Date;
+}
+
+export interface LoginResult {
+  /** The bearer token: give it to the client (cookie) and never store or log it. */
+  token: string;
+  expiresAt: Date;
+  user: Principal;
+}
+
+const MINUTE = 60_000;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+let dummyHash: Promise<string> | undefined;
+let dummyHashParams = '';
+
+/** A hash to verify against when the username is unknown, so that answer costs the same time. */
+function dummyPasswordHash(config: SecurityConfig): Promise<string> {
+  const key = JSON.stringify(config.scrypt);
+  if (!dummyHash || dummyHashParams !== key) {
+    dummyHashParams = key;
+    dummyHash = hashPassword(randomBytes(16).toString('hex'), config.scrypt);
+  }
+  return dummyHash;
+}
+
+type Outcome =
+  | { kind: 'ok'; result: LoginResult }
+  | { kind: 'invalid' }
+  | { kind: 'locked'; until: Date };
+
+/**
+ * Checks the password and opens a session; throws KaifangError `invalid_credentials` or `account_locked`.
+ * Failure counts and lockouts are committed even though the call throws.
+ */
+export async function login(db: Db, input: LoginInput, options: ClockOptions = {}): Promise<LoginResult> {
+  const config = options.config ?? securityConfig();
+  const now = options.now ?? new Date();
+  const username = String(input.username ?? '').trim().toLowerCase();
+  const password = String(input.password ?? '');
+  const actor = (userId: number | null): AuditActor => ({ userId, name: username.slice(0, 64) || '(empty)', ip: input.ip ?? null });
+
+  // scrypt runs before the transaction: on PGlite a transaction holds the only connection, and ~0.1 s of
+  // hashing inside it would stall every other request. The counting below re-reads the row under lock.
+  const candidate = await db.selectFrom('users').select(['id', 'password_hash']).where('username', '=', username).executeTakeFirst();
+  const passwordOk = await verifyPassword(password, candidate?.password_hash ?? (await dummyPasswordHash(config)));
+
+  const outcome = await inTransaction(db, async (trx): Promise<Outcome> => {
+    const user = await trx.selectFrom('users').selectAll().where('username', '=', username).forUpdate().executeTakeFirst();
+
+    if (!user || user.disabled_at) {
+      await appendAudit(trx, actor(user?.id ?? null), {
+        action: 'auth.loginFailed',
+        entity: 'user',
+        entityId: user?.id ?? null,
+        details: { reason: user ? 'disabled' : 'unknownUser' },
+      });
+      return { kind: 'invalid' };
+    }
+
+    if (user.locked_until && user.locked_until > now) {
+      await appendAudit(trx, actor(user.id), {
+        action: 'auth.loginRefused',
+        entity: 'user',
+        entityId: user.id,
+        details: { reason: 'locked', lockedUntil: user.locked_until.toISOString() },
+      });
+      return { kind: 'locked', until: user.locked_until };
+    }
+
+    // A password changed since it was checked above makes the check stale: count it as a failure.
+    if (!passwordOk || user.password_hash !== candidate?.password_hash) {
+      const failures = user.failed_logins + 1;
+      if (failures >= config.maxFailedLogins) {
+        const until = new Date(now.getTime() + config.lockoutMinutes * MINUTE);
+        await trx.updateTable('users').set({ failed_logins: 0, locked_until: until }).where('id', '=', user.id).execute();
+        await appendAudit(trx, actor(user.id), {
+          action: 'auth.locked',
+          entity: 'user',
+          entityId: user.id,
+          details: { failures, lockedUntil: until.toISOString() },
+        });
+        return { kind: 'locked', until };
+      }
+      await trx.updateTable('users').set({ failed_logins: failures }).where('id', '=', user.id).execute();
+      await appendAudit(trx, actor(user.id), {
+        action: 'auth.loginFailed',
+        entity: 'user',
+        entityId: user.id,
+        details: { reason: 'wrongPassword', failures },
+      });
+      return { kind: 'invalid' };
+    }
+
+    await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now.getTime() + config.sessionMaxHours * 60 * MINUTE);
+    await trx
+      .insertInto('sessions')
+      .values({
+        token_hash: hashToken(token),
+        user_id: user.id,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: expiresAt,
+        ip: input.ip ?? null,
+        user_agent: input.userAgent?.slice(0, 500) ?? null,
+      })
+      .execute();
+    await appendAudit(trx, actor(user.id), { action: 'auth.login', entity: 'user', entityId: user.id });
+    return { kind: 'ok', result: { token, expiresAt, user: toPrincipal(user) } };
+  });
+
+  if (outcome.kind === 'ok' && candidate && needsRehash(candidate.password_hash, config.scrypt)) {
+    // Raised scrypt parameters reach existing accounts at their next login, the only time the password is known.
+    const rehashed = await hashPassword(password, config.scrypt);
+    await db
+      .updateTable('users')
+      .set({ password_hash: rehashed })
+      .where('id', '=', candidate.id)
+      .where('password_hash', '=', candidate.password_hash)
+      .execute();
+  }
+  if (outcome.kind === 'ok') return outcome.result;
+  if (outcome.kind === 'locked') {
+    const minutes = Math.max(1, Math.ceil((outcome.until.getTime() - now.getTime()) / MINUTE));
+    throw new KaifangError({
+      code: 'account_locked',
+      zh: `密码错误次数过多，账户已锁定，请${minutes}分钟后再试`,
+      en: `too many failed attempts: the account is locked, try again in ${minutes} minutes`,
+      details: { lockedUntil: outcome.until.toISOString() },
+    });
+  }
+  // The same words whether the username exists or not, so the answer does not reveal which do.
+  throw new KaifangError({
+    code: 'invalid_credentials',
+    zh: `用户名或密码错误（连续错误${config.maxFailedLogins}次将锁定账户${config.lockoutMinutes}分钟）`,
+    en: `wrong username or password (${config.maxFailedLogins} failures in a row lock the account for ${config.lockoutMinutes} minutes)`,
+  });
+}
+
+export type SessionCheck =
+  | { ok: true; user: Principal; expiresAt: Date }
+  | { ok: false; reason: 'unknown' | 'idle' | 'expired' | 'disabled' };
+
+/**
+ * The user behind a session token, or why there is none. An ended session is deleted. Use is recorded
+ * (last_seen) at most every `sessionTouchSeconds`.
+ */
+export async function authenticate(db: Db, token: string, options: ClockOptions = {}): Promise<SessionCheck> {
+  const config = options.config ?? securityConfig();
+  const now = options.now ?? new Date();
+  if (!token) return { ok: false, reason: 'unknown' };
+  const tokenHash = hashToken(token);
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .selectAll('users')
+    .select(['sessions.last_seen_at', 'sessions.expires_at'])
+    .where('sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row) return { ok: false, reason: 'unknown' };
+
+  const reason = row.disabled_at
+    ? 'disabled'
+    : now >= row.expires_at
+      ? 'expired'
+      : now.getTime() - row.last_seen_at.getTime() >= config.sessionIdleMinutes * MINUTE
+        ? 'idle'
+        : undefined;
+  if (reason) {
+    await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+    return { ok: false, reason };
+  }
+  if (now.getTime() - row.last_seen_at.getTime() >= config.sessionTouchSeconds * 1000) {
+    await db.updateTable('sessions').set({ last_seen_at: now }).where('token_hash', '=', tokenHash).execute();
+  }
+  return { ok: true, user: toPrincipal(row), expiresAt: row.expires_at };
+}
+
+/** Ends a session (the token stops working at once). */
+export async function logout(db: Db, token: string, options: { ip?: string | null } = {}): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const session = await trx
+      .deleteFrom('sessions')
+      .where('token_hash', '=', hashToken(token))
+      .returning('user_id')
+      .executeTakeFirst();
+    if (!session) return;
+    const user = await trx.selectFrom('users').select('username').where('id', '=', session.user_id).executeTakeFirst();
+    await appendAudit(trx, { userId: session.user_id, name: user?.username ?? String(session.user_id), ip: options.ip ?? null }, {
+      action: 'auth.logout',
+      entity: 'user',
+      entityId: session.user_id,
+    });
+  });
+}
+
+/** Deletes sessions that have ended (idle or past their maximum age); returns how many. */
+export async function purgeEndedSessions(db: Db, options: ClockOptions = {}): Promise<number> {
+  const config = options.config ?? securityConfig();
+  const now = options.now ?? new Date();
+  const idleBefore = new Date(now.getTime() - config.sessionIdleMinutes * MINUTE);
+  const result = await db
+    .deleteFrom('sessions')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleBefore)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
