@@ -4,10 +4,12 @@ import { register as calc } from './calc.ts';
 import { register as policy } from './policy.ts';
 import { register as audit } from './audit.ts';
 import { register as deadline } from './deadline.ts';
+import { register as serve } from './serve.ts';
 
 export const commands: Array<(program: Command) => void> = [
   calc,
   policy,
   audit,
   deadline,
+  serve,
 ];

@@ -1,0 +1,375 @@
+/**
+ * Claims (申报): create, correct, read and list, each checked against the caller's role and scope. The
+ * workflow transitions (submit, reviews, decisions) are in workflow.ts; 公示 in publicity.ts; 拨付 in payments.ts.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/transaction.ts';
+import type { Claim, ClaimState, JsonObject } from '../db/schema.ts';
+import { toJsonb } from '../db/schema.ts';
+import { KaifangError, ValidationError } from '../errors.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { authorize, can, listScope, type Action } from '../identity/access.ts';
+import type { Principal } from '../identity/users.ts';
+import type { Entitlement, PriorAward } from '../engine/index.ts';
+import { isCivilDate } from '../engine/facts.ts';
+import { priorAwards, ledgerOf } from '../ledger/ledger.ts';
+import { activeCreditEntries } from '../credit/credit.ts';
+import { actorOf, measureIdOf, type PlatformContext } from './context.ts';
+
+export interface ClaimInput {
+  incentive: unknown;
+  year: unknown;
+  item?: unknown;
+  date?: unknown;
+  amountClaimedFen?: unknown;
+  facts?: unknown;
+}
+
+export interface ClaimView {
+  id: number;
+  enterpriseUscc: string;
+  enterpriseName?: string;
+  areaId: string;
+  policyId: string;
+  measureId: string;
+  incentive: string;
+  title: string;
+  kind: string;
+  item: string;
+  year: number;
+  date: string | null;
+  facts: JsonObject;
+  amountClaimedFen: number | null;
+  state: ClaimState;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  submittedAt: Date | null;
+}
+
+export function notFound(what = '申报') {
+  return new KaifangError({ code: 'not_found', zh: `找不到该${what}，或您无权查看`, en: 'not found, or not yours to see' });
+}
+
+export function claimView(ctx: PlatformContext, c: Claim, enterpriseName?: string): ClaimView {
+  const inc = ctx.engine.policy.incentivesById.get(c.incentive_id);
+  return {
+    id: c.id,
+    enterpriseUscc: c.enterprise_uscc,
+    enterpriseName,
+    areaId: c.area_id,
+    policyId: c.policy_id,
+    measureId: c.measure_id,
+    incentive: c.incentive_id,
+    title: inc?.title ?? c.incentive_id,
+    kind: inc?.kind ?? 'unknown',
+    item: c.item,
+    year: c.year,
+    date: c.event_on,
+    facts: c.facts,
+    amountClaimedFen: c.amount_claimed_fen,
+    state: c.state,
+    version: c.version,
+    createdAt: c.created_at,
+    updatedAt: c.updated_at,
+    submittedAt: c.submitted_at,
+  };
+}
+
+/** The resource a claim is checked against: its enterprise, area and measure. */
+export const resourceOf = (c: Pick<Claim, 'enterprise_uscc' | 'area_id' | 'measure_id' | 'policy_id'>) => ({
+  enterpriseUscc: c.enterprise_uscc,
+  areaId: c.area_id,
+  measureId: c.measure_id,
+  policyId: c.policy_id,
+});
+
+/**
+ * Load a claim for an action; not-yours and not-there look the same (404), so ids cannot be probed.
+ * `forUpdate` locks the row for the rest of the transaction: one transition at a time per claim.
+ */
+export async function loadClaim(ctx: PlatformContext, db: Db, user: Principal, id: number, action: Action, forUpdate = false): Promise<Claim> {
+  if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
+  let q = db.selectFrom('claims').selectAll().where('id', '=', id);
+  if (forUpdate) q = q.forUpdate();
+  const c = await q.executeTakeFirst();
+  if (!c || !can(user, 'claim.read', resourceOf(c), ctx.access)) throw notFound();
+  authorize(user, action, resourceOf(c), ctx.access);
+  return c;
+}
+
+/** Validate a claim's input against the policy (through the engine's own fact validation); nothing stored. */
+export function validateClaimInput(ctx: PlatformContext, input: ClaimInput, enterprise: { uscc: string; name: string; area_id: string; industry_class: string }) {
+  const errors: KaifangError[] = [];
+  const policy = ctx.engine.policy;
+  const inc = typeof input.incentive === 'string' ? policy.incentivesById.get(input.incentive) : undefined;
+  if (!inc) errors.push(new KaifangError({ code: 'unknown_incentive', path: 'incentive', zh: '请选择政策中的奖励项目', en: 'incentive must be one of the policy\'s incentives' }));
+  const year = input.year;
+  if (typeof year !== 'number' || !Number.isInteger(year) || year < 2000 || year > 2100) errors.push(new KaifangError({ code: 'bad_year', path: 'year', zh: '申报年度应为四位数年份，如2020', en: 'year must be a four-digit year' }));
+  if (input.date !== undefined && input.date !== null && !isCivilDate(input.date)) errors.push(new KaifangError({ code: 'bad_date', path: 'date', zh: '事项日期不存在或格式不对，应为 YYYY-MM-DD', en: 'date must be a real date YYYY-MM-DD' }));
+  if (input.item !== undefined && input.item !== null && (typeof input.item !== 'string' || input.item.length > 200)) errors.push(new KaifangError({ code: 'wrong_type', path: 'item', zh: '申报对象名称应为200字以内的文字', en: 'item must be text of at most 200 characters' }));
+  if (inc?.kind === 'amountNotSet') errors.push(new KaifangError({ code: 'amount_not_set', path: 'incentive', zh: `“${inc.title}”政策原文未规定金额，待实施细则明确后方可申报`, en: 'the policy sets no amount for this incentive yet; it cannot be claimed' }));
+  if (input.facts !== undefined && (typeof input.facts !== 'object' || input.facts === null || Array.isArray(input.facts))) errors.push(new KaifangError({ code: 'not_object', path: 'facts', zh: '事实应为“名称: 值”的对象', en: 'facts must be an object' }));
+  if (errors.length) throw new ValidationError(errors);
+  // The engine validates the facts and the amount exactly as `kaifang calc` would; its paths are re-rooted here.
+  const doc = claimFactsDocument(ctx, { incentive: inc!.id, year: year as number, item: (input.item as string) || undefined, date: (input.date as string) || undefined, amountFen: input.amountClaimedFen, facts: (input.facts ?? {}) as JsonObject }, enterprise, []);
+  try {
+    ctx.engine.parse(doc);
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      throw new ValidationError(e.errors.map((x) => new KaifangError({ code: x.code, zh: x.messageZh, en: x.messageEn, path: x.path?.replace(/^claims\[0\]\.amount$/, 'amountClaimedFen').replace(/^claims\[0\]\./, '') })));
+    }
+    throw e;
+  }
+  return { inc: inc!, year: year as number };
+}
+
+const CLAIM_KEY = 'this-claim';
+
+/** The enterprise-year the engine evaluates for one claim: its facts, the enterprise's registered class, the ledger. */
+export function claimFactsDocument(
+  ctx: PlatformContext,
+  c: { incentive: string; year: number; item?: string; date?: string; amountFen?: unknown; facts: JsonObject },
+  enterprise: { uscc: string; name: string; area_id: string; industry_class: string },
+  prior: PriorAward[],
+) {
+  const facts: Record<string, unknown> = { ...c.facts };
+  // The industry class of measure 16 is the enterprise's registered class, not something a claim may restate.
+  if (ctx.engine.policy.facts.has('industryClass')) facts.industryClass = enterprise.industry_class;
+  return {
+    year: c.year,
+    enterprise: { uscc: enterprise.uscc, name: enterprise.name, area: enterprise.area_id },
+    facts,
+    claims: [{ id: CLAIM_KEY, incentive: c.incentive, item: c.item, date: c.date, amount: c.amountFen ?? undefined }],
+    priorAwards: prior.map((a) => ({ incentive: a.incentive, year: a.year, item: a.item, amount: a.amountFen, level: a.level })),
+  };
+}
+
+/** What the engine says about this claim now, against the ledger (excluding the claim's own entries). */
+export async function evaluateClaim(ctx: PlatformContext, db: Db, c: Claim): Promise<Entitlement> {
+  const enterprise = await db.selectFrom('enterprises').selectAll().where('uscc', '=', c.enterprise_uscc).executeTakeFirstOrThrow();
+  const prior = await priorAwards(db, c.enterprise_uscc, c.policy_id, [c.incentive_id], c.id);
+  const doc = claimFactsDocument(ctx, { incentive: c.incentive_id, year: c.year, item: c.item || undefined, date: c.event_on ?? undefined, amountFen: c.amount_claimed_fen ?? undefined, facts: c.facts }, enterprise, prior);
+  const result = ctx.engine.evaluate(doc, { asOf: ctx.today() });
+  return result.entitlements.find((e) => e.claim === CLAIM_KEY)!;
+}
+
+export async function createClaim(ctx: PlatformContext, user: Principal, input: ClaimInput, ip?: string | null): Promise<ClaimView> {
+  if (user.role !== 'enterprise' || !user.enterpriseUscc) throw new KaifangError({ code: 'forbidden', zh: '只有企业用户可以申报', en: 'only enterprise users can create claims' });
+  const enterprise = await ctx.db.selectFrom('enterprises').selectAll().where('uscc', '=', user.enterpriseUscc).executeTakeFirst();
+  if (!enterprise) throw notFound('企业');
+  const { inc, year } = validateClaimInput(ctx, input, enterprise);
+  authorize(user, 'claim.create', { enterpriseUscc: enterprise.uscc, areaId: enterprise.area_id }, ctx.access);
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('claims')
+      .values({
+        enterprise_uscc: enterprise.uscc,
+        area_id: enterprise.area_id,
+        policy_id: ctx.engine.policy.id,
+        measure_id: measureIdOf(inc.measure),
+        incentive_id: inc.id,
+        item: (input.item as string | undefined)?.trim() ?? '',
+        year,
+        event_on: (input.date as string | undefined) ?? null,
+        facts: toJsonb(input.facts ?? {}),
+        amount_claimed_fen: (input.amountClaimedFen as number | undefined) ?? null,
+        created_by: user.id,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(trx, actorOf(user, ip), { action: 'claim.create', entity: 'claim', entityId: row.id, details: { incentive: inc.id, year } });
+    return claimView(ctx, row, enterprise.name);
+  });
+}
+
+export async function updateClaim(ctx: PlatformContext, user: Principal, id: number, patch: Omit<ClaimInput, 'incentive' | 'year'> & { expectedVersion?: number }, ip?: string | null): Promise<ClaimView> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const c = await loadClaim(ctx, trx, user, id, 'claim.edit', true);
+    if (c.state !== 'draft' && c.state !== 'returned') throw invalidState(c.state, '只有草稿或被退回的申报可以修改', 'only drafts and returned claims can be changed');
+    if (patch.expectedVersion !== undefined && patch.expectedVersion !== c.version) throw new KaifangError({ code: 'conflict', zh: '该申报已被修改，请刷新后重试', en: 'the claim changed meanwhile; reload and retry' });
+    const enterprise = await trx.selectFrom('enterprises').selectAll().where('uscc', '=', c.enterprise_uscc).executeTakeFirstOrThrow();
+    const merged: ClaimInput = {
+      incentive: c.incentive_id,
+      year: c.year,
+      item: patch.item !== undefined ? patch.item : c.item || undefined,
+      date: patch.date !== undefined ? patch.date : (c.event_on ?? undefined),
+      amountClaimedFen: patch.amountClaimedFen !== undefined ? patch.amountClaimedFen : (c.amount_claimed_fen ?? undefined),
+      facts: patch.facts !== undefined ? patch.facts : c.facts,
+    };
+    validateClaimInput(ctx, merged, enterprise);
+    const row = await trx
+      .updateTable('claims')
+      .set({
+        item: ((merged.item as string | undefined) ?? '').trim(),
+        event_on: (merged.date as string | undefined) ?? null,
+        amount_claimed_fen: (merged.amountClaimedFen as number | undefined) ?? null,
+        facts: toJsonb(merged.facts ?? {}),
+        version: c.version + 1,
+        updated_at: new Date(),
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(trx, actorOf(user, ip), { action: 'claim.edit', entity: 'claim', entityId: id, details: { fields: Object.keys(patch) } });
+    return claimView(ctx, row, enterprise.name);
+  });
+}
+
+export function invalidState(state: ClaimState, zh: string, en: string) {
+  return new KaifangError({ code: 'invalid_state', zh: `${zh}（当前状态：${STATE_ZH[state]}）`, en: `${en} (state: ${state})`, details: { state } });
+}
+
+export const STATE_ZH: Record<ClaimState, string> = {
+  draft: '草稿',
+  submitted: '待初审',
+  returned: '退回修改',
+  departmentReview: '待部门审核',
+  jointReview: '待联审',
+  publicity: '公示阶段',
+  approved: '待拨付',
+  paid: '已拨付',
+  rejected: '不予支持',
+  withdrawn: '已撤回',
+};
+
+export interface ClaimFilter {
+  state?: ClaimState;
+  measure?: string;
+  incentive?: string;
+  areaId?: string;
+  year?: number;
+  q?: string;
+  enterpriseUscc?: string;
+  /** only what the caller must act on */
+  queue?: 'mine';
+}
+
+/** The states each role acts on: its queue. */
+export function queueStatesOf(user: Principal): ClaimState[] {
+  switch (user.role) {
+    case 'enterprise':
+      return ['draft', 'returned'];
+    case 'areaReviewer':
+      return ['submitted'];
+    case 'departmentReviewer':
+      return ['departmentReview', 'jointReview', 'publicity'];
+    case 'finance':
+      return ['approved'];
+    default:
+      return [];
+  }
+}
+
+export async function listClaims(ctx: PlatformContext, user: Principal, filter: ClaimFilter, page = 1, pageSize = 20) {
+  const scope = listScope(user, 'claim.read', ctx.access);
+  if (scope.kind === 'none') return { items: [], total: 0, page, pageSize };
+  let q = ctx.db.selectFrom('claims').innerJoin('enterprises', 'enterprises.uscc', 'claims.enterprise_uscc');
+  if (scope.kind === 'enterprise') q = q.where('claims.enterprise_uscc', '=', scope.enterpriseUscc);
+  if (scope.kind === 'area') q = q.where('claims.area_id', '=', scope.areaId);
+  if (scope.kind === 'measures') q = scope.measureIds.length ? q.where('claims.measure_id', 'in', scope.measureIds) : q.where(sql<boolean>`false`);
+  if (filter.state) q = q.where('claims.state', '=', filter.state);
+  if (filter.queue === 'mine') {
+    const states = queueStatesOf(user);
+    q = states.length ? q.where('claims.state', 'in', states) : q.where(sql<boolean>`false`);
+  }
+  if (filter.measure) q = q.where('claims.measure_id', '=', filter.measure);
+  if (filter.incentive) q = q.where('claims.incentive_id', '=', filter.incentive);
+  if (filter.areaId) q = q.where('claims.area_id', '=', filter.areaId);
+  if (filter.year) q = q.where('claims.year', '=', filter.year);
+  if (filter.enterpriseUscc) q = q.where('claims.enterprise_uscc', '=', filter.enterpriseUscc);
+  if (filter.q) {
+    const like = `%${filter.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
+    q = q.where((eb) => eb.or([eb('enterprises.name', 'like', like), eb('claims.item', 'like', like), eb('claims.enterprise_uscc', 'like', like)]));
+  }
+  const total = Number((await q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+  const rows = await q
+    .selectAll('claims')
+    .select('enterprises.name as enterprise_name')
+    .orderBy(sql`coalesce(claims.submitted_at, claims.created_at)`, 'asc')
+    .orderBy('claims.id')
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .execute();
+  const decided = rows.length
+    ? await ctx.db.selectFrom('decisions').select(['claim_id', 'amount_fen']).where('claim_id', 'in', rows.map((r) => r.id)).orderBy('id').execute()
+    : [];
+  const lastDecision = new Map(decided.map((d) => [d.claim_id, d.amount_fen]));
+  return {
+    items: rows.map((r) => ({ ...claimView(ctx, r, r.enterprise_name), decidedAmountFen: lastDecision.get(r.id) ?? null, stateZh: STATE_ZH[r.state] })),
+    total,
+    page,
+    pageSize,
+  };
+}
+
+export async function queueCounts(ctx: PlatformContext, user: Principal) {
+  const scope = listScope(user, 'claim.read', ctx.access);
+  const counts: Record<string, number> = {};
+  if (scope.kind !== 'none') {
+    let q = ctx.db.selectFrom('claims').select(['state', sql<number>`count(*)`.as('n')]);
+    if (scope.kind === 'enterprise') q = q.where('enterprise_uscc', '=', scope.enterpriseUscc);
+    if (scope.kind === 'area') q = q.where('area_id', '=', scope.areaId);
+    if (scope.kind === 'measures') q = scope.measureIds.length ? q.where('measure_id', 'in', scope.measureIds) : q.where(sql<boolean>`false`);
+    for (const r of await q.groupBy('state').execute()) counts[r.state] = Number(r.n);
+  }
+  return {
+    drafts: counts.draft ?? 0,
+    firstReview: counts.submitted ?? 0,
+    returned: counts.returned ?? 0,
+    departmentReview: counts.departmentReview ?? 0,
+    jointReview: counts.jointReview ?? 0,
+    publicity: counts.publicity ?? 0,
+    awaitingPayment: counts.approved ?? 0,
+    paid: counts.paid ?? 0,
+    rejected: counts.rejected ?? 0,
+    withdrawn: counts.withdrawn ?? 0,
+  };
+}
+
+/** Everything a case view shows; an official's read is itself audited (who looked at which enterprise's claim). */
+export async function getClaimDetail(ctx: PlatformContext, user: Principal, id: number, ip?: string | null) {
+  const c = await loadClaim(ctx, ctx.db, user, id, 'claim.read');
+  const db = ctx.db;
+  const enterprise = await db.selectFrom('enterprises').selectAll().where('uscc', '=', c.enterprise_uscc).executeTakeFirstOrThrow();
+  const [evidence, reviews, decisions, publicity, payment] = await Promise.all([
+    db.selectFrom('claim_evidence').select(['id', 'file_name', 'mime_type', 'size_bytes', 'sha256', 'uploaded_at']).where('claim_id', '=', id).orderBy('id').execute(),
+    db.selectFrom('reviews').innerJoin('users', 'users.id', 'reviews.actor_id').select(['reviews.id', 'stage', 'action', 'reason', 'at', 'users.display_name as actor']).where('claim_id', '=', id).orderBy('reviews.id').execute(),
+    db.selectFrom('decisions').selectAll().where('claim_id', '=', id).orderBy('id').execute(),
+    db.selectFrom('publicity_items').innerJoin('publicity_batches', 'publicity_batches.id', 'publicity_items.batch_id').select(['publicity_batches.id', 'title', 'starts_on', 'ends_on', 'closed_at', 'publicity_items.amount_fen']).where('claim_id', '=', id).orderBy('publicity_batches.id').execute(),
+    db.selectFrom('payments').selectAll().where('claim_id', '=', id).executeTakeFirst(),
+  ]);
+  const preview = await evaluateClaim(ctx, db, c);
+  const official = user.role !== 'enterprise';
+  const ledger = can(user, 'ledger.read', resourceOf(c), ctx.access) ? await ledgerOf(db, c.enterprise_uscc) : [];
+  const credit = official ? await activeCreditEntries(db, c.enterprise_uscc, ctx.today()) : [];
+  if (official) await appendAudit(db, actorOf(user, ip), { action: 'claim.read', entity: 'claim', entityId: id, details: { enterprise: c.enterprise_uscc } });
+  const decision = decisions.at(-1);
+  return {
+    claim: { ...claimView(ctx, c, enterprise.name), stateZh: STATE_ZH[c.state] },
+    enterprise: { uscc: enterprise.uscc, name: enterprise.name, areaId: enterprise.area_id, industryClass: enterprise.industry_class },
+    evidence: evidence.map((e) => ({ id: e.id, fileName: e.file_name, mimeType: e.mime_type, sizeBytes: e.size_bytes, sha256: e.sha256, uploadedAt: e.uploaded_at })),
+    reviews: reviews.map((r) => ({ id: r.id, stage: r.stage, action: r.action, reason: r.reason, at: r.at, actor: r.actor })),
+    decision: decision ? { id: decision.id, amountFen: decision.amount_fen, explanation: decision.explanation, policyVersion: decision.policy_version, caseByCase: decision.case_by_case, meetingRef: decision.meeting_ref, decidedAt: decision.decided_at } : null,
+    preview,
+    ledger,
+    credit: { blocked: credit.length > 0, entries: credit },
+    publicity: publicity.map((p) => ({ batchId: p.id, title: p.title, startsOn: p.starts_on, endsOn: p.ends_on, closedAt: p.closed_at, amountFen: p.amount_fen })),
+    payment: payment ? { voucherNo: payment.voucher_no, amountFen: payment.amount_fen, paidOn: payment.paid_on } : null,
+    allowedActions: allowedActions(ctx, user, c),
+  };
+}
+
+/** What the caller may do to this claim now (the web app shows exactly these buttons). */
+export function allowedActions(ctx: PlatformContext, user: Principal, c: Claim): string[] {
+  const r = resourceOf(c);
+  const out: string[] = [];
+  const may = (a: Action) => can(user, a, r, ctx.access);
+  if ((c.state === 'draft' || c.state === 'returned') && may('claim.edit')) out.push('edit', 'uploadEvidence', 'submit');
+  if (['draft', 'submitted', 'returned', 'departmentReview', 'jointReview'].includes(c.state) && may('claim.withdraw')) out.push('withdraw');
+  if (c.state === 'submitted' && may('claim.firstReview')) out.push('pass', 'return', 'reject');
+  if (c.state === 'departmentReview' && may('claim.departmentReview')) out.push('pass', 'return', 'reject');
+  if (c.state === 'jointReview' && may('claim.jointDecision')) out.push('pass', 'return', 'reject');
+  if (c.state === 'approved' && may('payment.record')) out.push('pay');
+  return out;
+}

@@ -1,0 +1,70 @@
+/**
+ * 拨付: finance records the payment of an approved claim with its voucher number. Credit is checked again
+ * first; one payment per claim and per award (unique constraints), so nothing is ever paid twice.
+ */
+import { KaifangError, ValidationError } from '../errors.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { authorize, listScope } from '../identity/access.ts';
+import type { Principal } from '../identity/users.ts';
+import { isCivilDate } from '../engine/facts.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { assertNotCreditBlocked } from '../credit/credit.ts';
+import { actorOf, type PlatformContext } from './context.ts';
+import { invalidState, loadClaim } from './claims.ts';
+
+export async function payClaim(ctx: PlatformContext, user: Principal, id: number, input: { voucherNo: unknown; paidOn: unknown }, ip?: string | null) {
+  const errors: KaifangError[] = [];
+  const voucherNo = typeof input.voucherNo === 'string' ? input.voucherNo.trim() : '';
+  if (!voucherNo) errors.push(new KaifangError({ code: 'required', path: 'voucherNo', zh: '请填写记账凭证号', en: 'voucherNo is required' }));
+  if (!isCivilDate(input.paidOn)) errors.push(new KaifangError({ code: 'bad_date', path: 'paidOn', zh: '拨付日期应为 YYYY-MM-DD', en: 'paidOn must be YYYY-MM-DD' }));
+  if (errors.length) throw new ValidationError(errors);
+  try {
+    return await ctx.db.transaction().execute(async (trx) => {
+      const c = await loadClaim(ctx, trx, user, id, 'payment.record', true);
+      if (c.state !== 'approved') throw invalidState(c.state, '只有公示期满、待拨付的申报可以拨付', 'only approved claims can be paid');
+      await assertNotCreditBlocked(trx, c.enterprise_uscc, input.paidOn as string, 'pay');
+      const award = await trx.selectFrom('ledger_entries').selectAll().where('claim_id', '=', id).where('kind', '=', 'award').orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const net = await trx.selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('claim_id', '=', id).executeTakeFirstOrThrow();
+      const amount = Number(net.s ?? 0);
+      if (amount <= 0) throw invalidState(c.state, '该奖励已冲销，无可拨付金额', 'nothing left to pay');
+      await trx.insertInto('payments').values({ claim_id: id, ledger_entry_id: award.id, voucher_no: voucherNo, amount_fen: amount, paid_on: input.paidOn as string, paid_by: user.id }).execute();
+      await trx.updateTable('claims').set({ state: 'paid', version: c.version + 1, updated_at: new Date() }).where('id', '=', id).execute();
+      await appendAudit(trx, actorOf(user, ip), { action: 'claim.pay', entity: 'claim', entityId: id, details: { from: 'approved', to: 'paid', voucherNo, amountFen: amount, paidOn: input.paidOn as string } });
+      return { id, state: 'paid' as const, amountFen: amount, voucherNo };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new KaifangError({ code: 'conflict', path: 'voucherNo', zh: '该凭证号已使用，或该申报已拨付', en: 'voucher number already used, or the claim is already paid' });
+    throw e;
+  }
+}
+
+/** Payment list: approved claims awaiting payment, or payments made. */
+export async function listPayments(ctx: PlatformContext, user: Principal, status: 'awaiting' | 'paid') {
+  authorize(user, 'payment.read', user.role === 'enterprise' ? { enterpriseUscc: user.enterpriseUscc } : {}, ctx.access);
+  const scope = listScope(user, 'payment.read', ctx.access);
+  let q = ctx.db
+    .selectFrom('claims')
+    .innerJoin('enterprises', 'enterprises.uscc', 'claims.enterprise_uscc')
+    .leftJoin('payments', 'payments.claim_id', 'claims.id')
+    .select(['claims.id', 'claims.enterprise_uscc', 'enterprises.name', 'claims.area_id', 'claims.measure_id', 'claims.incentive_id', 'claims.item', 'claims.year', 'claims.state', 'payments.voucher_no', 'payments.paid_on', 'payments.amount_fen as paid_fen'])
+    .select((eb) => eb.selectFrom('ledger_entries').select((e2) => e2.fn.sum<number>('amount_fen').as('s')).whereRef('ledger_entries.claim_id', '=', 'claims.id').as('net_fen'))
+    .where('claims.state', '=', status === 'awaiting' ? 'approved' : 'paid');
+  if (scope.kind === 'enterprise') q = q.where('claims.enterprise_uscc', '=', scope.enterpriseUscc);
+  if (scope.kind === 'measures') q = scope.measureIds.length ? q.where('claims.measure_id', 'in', scope.measureIds) : q.where('claims.id', '<', 0);
+  const rows = await q.orderBy('claims.id').limit(1000).execute();
+  const policy = ctx.engine.policy;
+  return rows.map((r) => ({
+    claimId: r.id,
+    uscc: r.enterprise_uscc,
+    enterpriseName: r.name,
+    areaId: r.area_id,
+    measureId: r.measure_id,
+    incentive: r.incentive_id,
+    title: policy.incentivesById.get(r.incentive_id)?.title ?? r.incentive_id,
+    item: r.item,
+    year: r.year,
+    amountFen: status === 'paid' ? Number(r.paid_fen) : Number(r.net_fen ?? 0),
+    voucherNo: r.voucher_no,
+    paidOn: r.paid_on,
+  }));
+}
