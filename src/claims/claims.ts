@@ -141,7 +141,7 @@ export function claimFactsDocument(
     enterprise: { uscc: enterprise.uscc, name: enterprise.name, area: enterprise.area_id },
     facts,
     claims: [{ id: CLAIM_KEY, incentive: c.incentive, item: c.item, date: c.date, amount: c.amountFen ?? undefined }],
-    priorAwards: prior.map((a) => ({ incentive: a.incentive, year: a.year, item: a.item, amount: a.amountFen, level: a.level })),
+    priorAwards: prior.map((a) => ({ incentive: a.incentive, year: a.year, item: a.item, amount: a.amountFen, level: a.level, cityOffset: a.cityOffsetFen })),
   };
 }
 

@@ -14,11 +14,12 @@ export const FAST_SECURITY: SecurityConfig = { ...DEFAULT_SECURITY_CONFIG, scryp
 export const TEST_PASSWORD = 'kaifang-test-2020';
 
 export interface World {
-  enterprises: { cable: string; textile: string; other: string };
+  enterprises: { cable: string; textile: string; other: string; spare: string };
   users: {
     cable: Principal;
     textile: Principal;
     equipment: Principal;
+    spare: Principal;
     shengzeReviewer: Principal;
     songlingReviewer: Principal;
     industryReviewer: Principal;
@@ -39,14 +40,16 @@ export async function createWorld(db: Db, seed = 1): Promise<World> {
   const cable = await ent('苏州长缆光通信有限公司', 'shengze', 'leading');
   const textile = await ent('吴江丝韵纺织有限公司', 'shengze', 'other');
   const other = await ent('江苏松陵装备制造有限公司', 'songling', 'highTech');
+  const spare = await ent('吴江松陵电子科技有限公司', 'songling', 'highTech');
   const user = (username: string, displayName: string, role: string, scope: Record<string, string> = {}) =>
     createUser(db, { username, displayName, password: TEST_PASSWORD, role, ...scope }, { actor: SYSTEM_ACTOR, config: FAST_SECURITY });
   return {
-    enterprises: { cable, textile, other },
+    enterprises: { cable, textile, other, spare },
     users: {
       cable: await user('cable', '长缆光通信', 'enterprise', { enterpriseUscc: cable }),
       textile: await user('textile', '丝韵纺织', 'enterprise', { enterpriseUscc: textile }),
       equipment: await user('equipment', '松陵装备', 'enterprise', { enterpriseUscc: other }),
+      spare: await user('spare', '松陵电子', 'enterprise', { enterpriseUscc: spare }),
       shengzeReviewer: await user('shengze', '盛泽镇经发局', 'areaReviewer', { areaId: 'shengze' }),
       songlingReviewer: await user('songling', '松陵街道', 'areaReviewer', { areaId: 'songling' }),
       industryReviewer: await user('industry', '区工信局', 'departmentReviewer', { departmentId: 'industry-it-bureau' }),

@@ -191,6 +191,23 @@ describeDatabases('claim workflow', (t) => {
     expect((await reviewClaim(ctx, land, b, { action: 'pass' })).decision!.amountFen).toBe(20 * WAN);
   });
 
+  it('就高不重复: a city award is set off once across decisions, never twice', async () => {
+    const { appendLedgerEntry } = await import('../ledger/ledger.ts');
+    await appendLedgerEntry(t.db, { enterpriseUscc: w.enterprises.other, policyId: engine.policy.id, measureId: '7', incentiveId: 'innovation-voucher', year: 2020, kind: 'cityAward', amountFen: 20 * WAN, reference: '苏州市科技创新券2020' });
+    const decideVoucher = async (amount: number) => {
+      const c = await createClaim(ctx, w.users.equipment, { incentive: 'innovation-voucher', year: 2020, amountClaimedFen: amount, facts: { purchasesSciTechServices: true } });
+      await submitClaim(ctx, w.users.equipment, c.id);
+      await reviewClaim(ctx, w.users.songlingReviewer, c.id, { action: 'pass' });
+      return (await reviewClaim(ctx, w.users.scienceReviewer, c.id, { action: 'pass' })).decision!;
+    };
+    const first = await decideVoucher(30 * WAN);
+    expect(first.amountFen).toBe(10 * WAN); // 30万 entitled, the city paid 20万 for the same kind: the district tops up
+    const second = await decideVoucher(30 * WAN);
+    expect(second.amountFen).toBe(20 * WAN); // 50万 yearly cap less 30万 already entitled; the city award is already used
+    const third = await decideVoucher(30 * WAN).catch((e) => e);
+    expect(third.code).toBe('cap_exceeded');
+  });
+
   describe('money is safe under concurrency', () => {
     const prepareVouchers = async (n: number, amount: number, owner: World['users']['cable'], reviewer: World['users']['shengzeReviewer']) => {
       const ids: number[] = [];
@@ -217,13 +234,13 @@ describeDatabases('claim workflow', (t) => {
 
     it('two independent connection pools (two server processes) deciding at once never exceed the cap', async () => {
       if (t.kind !== 'postgres') return; // one PGlite folder admits one process; the server case is what matters
-      const ids = await prepareVouchers(30, 4 * WAN, w.users.equipment, w.users.songlingReviewer);
+      const ids = await prepareVouchers(30, 4 * WAN, w.users.spare, w.users.songlingReviewer);
       const second = await openDatabase({ url: t.url!, migrate: false });
       try {
         const ctx2 = createPlatformContext(second.db, engine, { today: () => today });
         const results = await Promise.allSettled(ids.map((id, i) => reviewClaim(i % 2 ? ctx2 : ctx, w.users.scienceReviewer, id, { action: 'pass' })));
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(13); // 12 × 4万 + 2万
-        expect(await awarded(w.enterprises.other)).toBe(50 * WAN);
+        expect(await awarded(w.enterprises.spare)).toBe(50 * WAN);
       } finally {
         await second.close();
       }

@@ -131,7 +131,9 @@ export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
       // Round half up once, at the end; exact for integer products (money in fen × integer rate parts).
       lines.push(
         `var b = ${base}; if (!(b > 0)) return 0;`,
-        'var p = b * n; if (p % 1 !== 0) return Math.floor(p / d + 0.5);',
+        // A non-integer product (areas in m² with decimals) is rounded half up with a tolerance far below a fen,
+        // so that 1.000025 m² × 200元 (float: 20000.499999…) still rounds to 20001 fen.
+        'var p = b * n; if (p % 1 !== 0) { var x = p / d + 0.5; var fx = Math.floor(x); return x - fx > 1 - 1e-7 ? fx + 1 : fx; }',
         'var r = p % d; var q = (p - r) / d; return r * 2 >= d ? q + 1 : q;',
       );
       break;

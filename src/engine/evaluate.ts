@@ -24,7 +24,8 @@ export type ReasonCode =
   | 'already_awarded'
   | 'max_years_reached'
   | 'cap_exhausted'
-  | 'city_award_higher';
+  | 'city_award_higher'
+  | 'zero_amount';
 
 /** What the core found for one claim; explanations are built from this and the claim's facts. */
 export interface ClaimRecord {
@@ -39,8 +40,10 @@ export interface ClaimRecord {
   amountFen: number;
   /** each cap that cut the amount: index into the incentive's caps, with the room that was left */
   capsApplied: Array<{ index: number; scope: CapScope; limitFen: number; usedBeforeFen: number; roomFen: number }>;
-  /** the same-kind city-level award that 就高不重复 set against this claim */
+  /** the same-kind city-level award of the year (and item) that 就高不重复 considers */
   cityAwardFen: number;
+  /** the part of it set off against this claim (topUp), so the district pays amountFen = gross − offset */
+  cityOffsetFen: number;
   /** earlier district awards counted against caps and one-time rules */
   priorFen: number;
 }
@@ -57,6 +60,7 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
   let usedYear = 0;
   let usedTotal = 0;
   let usedByItem: Map<string, number> | undefined;
+  let offsetByGroup: Map<string, number> | undefined;
 
   for (let i = 0; i < claims.length; i++) {
     const c = claims[i];
@@ -67,6 +71,7 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
       usedYear = 0;
       usedTotal = 0;
       usedByItem = undefined;
+      offsetByGroup = undefined;
     }
     let status: Status = 'eligible';
     let code: ReasonCode | undefined;
@@ -74,6 +79,7 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
     let raw = 0;
     let amount = 0;
     let city = 0;
+    let cityOffset = 0;
     let prior = 0;
     const capsApplied: ClaimRecord['capsApplied'] = [];
 
@@ -102,18 +108,24 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
         let priorTotal = 0;
         let priorItem = 0;
         let priorYears = 0;
+        let priorOffset = 0;
         if (ey.priorAwards.length) {
           const years = new Set<number>();
           for (const a of ey.priorAwards) {
             if (a.incentive !== def.id) continue;
+            const sameKind = a.year === year && (item === undefined || a.item === item);
             if (a.level === 'city') {
-              if (a.year === year && (item === undefined || a.item === item)) city += a.amountFen;
+              if (sameKind) city += a.amountFen;
               continue;
             }
-            priorTotal += a.amountFen;
-            if (a.year === year) priorYear += a.amountFen;
-            if (item !== undefined && a.item === item) priorItem += a.amountFen;
-            if (a.year !== year && a.amountFen > 0) years.add(a.year);
+            // Caps count the district entitlement before a city award was set off against it (gross).
+            const offset = a.cityOffsetFen ?? 0;
+            const gross = a.amountFen + offset;
+            if (sameKind) priorOffset += offset;
+            priorTotal += gross;
+            if (a.year === year) priorYear += gross;
+            if (item !== undefined && a.item === item) priorItem += gross;
+            if (a.year !== year && gross > 0) years.add(a.year);
           }
           priorYears = years.size;
         }
@@ -140,25 +152,38 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
               amount = room;
             }
           }
-          if (amount === 0) code = 'cap_exhausted';
+          if (amount === 0) code = capsApplied.length ? 'cap_exhausted' : 'zero_amount';
         }
         if (code) amount = 0;
-        else if (city > 0 && def.highestNotBoth) {
-          // The enterprise gets the higher of the two levels, never both.
-          amount = cp.overlapMode === 'topUp' ? (amount > city ? amount - city : 0) : city >= amount ? 0 : amount;
+        const gross = amount;
+        if (!code && city > 0 && def.highestNotBoth) {
+          // 就高不重复: the enterprise gets the higher of the two levels, never both. topUp sets the city award off
+          // against the district entitlement once per year and item, across claims and earlier decisions.
+          const groupKey = item ?? '';
+          const usedOffset = priorOffset + (offsetByGroup?.get(groupKey) ?? 0);
+          if (cp.overlapMode === 'topUp') {
+            const left = city - usedOffset > 0 ? city - usedOffset : 0;
+            cityOffset = amount < left ? amount : left;
+            amount -= cityOffset;
+            offsetByGroup ??= new Map();
+            offsetByGroup.set(groupKey, (offsetByGroup.get(groupKey) ?? 0) + cityOffset);
+          } else if (city >= amount) {
+            cityOffset = amount;
+            amount = 0;
+          }
           if (amount === 0) code = 'city_award_higher';
         }
         if (code) status = 'notEligible';
-        usedYear += amount;
-        usedTotal += amount;
-        if (item !== undefined && amount > 0) {
+        usedYear += gross;
+        usedTotal += gross;
+        if (item !== undefined && gross > 0) {
           usedByItem ??= new Map();
-          usedByItem.set(item, itemUsed + amount);
+          usedByItem.set(item, itemUsed + gross);
         }
         total += amount;
       }
     }
-    if (records) records.push({ claim: c, status, code, detail, rawFen: raw, amountFen: amount, capsApplied, cityAwardFen: city, priorFen: prior });
+    if (records) records.push({ claim: c, status, code, detail, rawFen: raw, amountFen: amount, capsApplied, cityAwardFen: city, cityOffsetFen: cityOffset, priorFen: prior });
   }
   return total;
 }

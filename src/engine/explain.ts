@@ -28,7 +28,8 @@ export interface Explanation {
   fixedFen?: number;
   proposedFen?: number;
   caps: Array<{ label: string; labelEn: string; scope: string; limitFen: number; usedBeforeFen: number; roomFen: number; applied: boolean }>;
-  cityAward?: { amountFen: number; rule: string };
+  /** 就高不重复: the city award of the year (and item), the part set off against this claim, and the rule */
+  cityAward?: { amountFen: number; offsetFen: number; rule: string };
   priorAwardsFen: number;
   reasons: Reason[];
   whatWouldQualify?: { zh: string; en: string };
@@ -177,6 +178,9 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
       reasons.push({ code: rec.code, zh: `已达上限：${c?.label ?? ''}`, en: `cap reached: ${c?.labelEn ?? ''}` });
       break;
     }
+    case 'zero_amount':
+      reasons.push({ code: rec.code, zh: '按公式计算的金额为0', en: 'the formula gives nothing' });
+      break;
     case 'city_award_higher':
       reasons.push({ code: rec.code, zh: `已获市级同类奖励${formatFen(rec.cityAwardFen)}，按“就高不重复”不再享受区级奖励`, en: `a same-kind city award of ${formatFen(rec.cityAwardFen)} was granted; highest-not-both leaves nothing at district level` });
       break;
@@ -216,7 +220,7 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
       else if (def.kind === 'fixed') steps.push(`定额${formatFen(rec.rawFen)}`);
       else if (def.kind === 'cappedClaim') steps.push(`申报${formatFen(rec.rawFen)}`);
       for (const a of rec.capsApplied) steps.push(`受“${def.caps[a.index].label}”限制为${formatFen(a.roomFen)}`);
-      if (rec.cityAwardFen) steps.push(`扣除市级同类奖励${formatFen(rec.cityAwardFen)}（就高不重复）`);
+      if (rec.cityOffsetFen) steps.push(`扣除市级同类奖励${formatFen(rec.cityOffsetFen)}（就高不重复：市级已获${formatFen(rec.cityAwardFen)}）`);
       zh = `${title}：可获${formatFen(rec.amountFen)}。${steps.join('，')}。`;
       en = `${def.titleEn}${rec.claim.item ? ` (${rec.claim.item})` : ''}: ${rec.amountFen} fen.`;
       break;
@@ -245,7 +249,7 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
     fixedFen: def.fixedFen,
     proposedFen: def.kind === 'cappedClaim' || def.kind === 'caseByCase' ? rec.claim.amountFen : undefined,
     caps,
-    cityAward: rec.cityAwardFen ? { amountFen: rec.cityAwardFen, rule: cp.overlapMode } : undefined,
+    cityAward: rec.cityAwardFen ? { amountFen: rec.cityAwardFen, offsetFen: rec.cityOffsetFen, rule: cp.overlapMode } : undefined,
     priorAwardsFen: rec.priorFen,
     reasons,
     whatWouldQualify,

@@ -36,6 +36,8 @@ export interface PriorAward {
   amountFen: number;
   /** district: paid under this policy before · city: a same-kind city-level award (就高不重复) */
   level: 'district' | 'city';
+  /** district awards only: the part of a city award already set off against this award (就高不重复, topUp) */
+  cityOffsetFen?: number;
 }
 
 export interface EnterpriseYear {
@@ -48,7 +50,7 @@ export interface EnterpriseYear {
 
 const TOP_KEYS = new Set(['policy', 'year', 'enterprise', 'facts', 'claims', 'priorAwards']);
 const CLAIM_KEYS = new Set(['id', 'incentive', 'item', 'date', 'amount', 'facts']);
-const AWARD_KEYS = new Set(['incentive', 'year', 'item', 'amount', 'level']);
+const AWARD_KEYS = new Set(['incentive', 'year', 'item', 'amount', 'level', 'cityOffset']);
 
 export function isCivilDate(s: unknown): s is string {
   if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
@@ -245,8 +247,14 @@ export function parseEnterpriseYear(policy: Policy, input: unknown): EnterpriseY
     const amountFen = a.amount === undefined ? (c.add(`${p}.amount`, 'required', '缺少金额', 'amount is required'), undefined) : moneyValue(c, `${p}.amount`, a.amount);
     const level = a.level ?? 'district';
     if (level !== 'district' && level !== 'city') c.add(`${p}.level`, 'bad_level', '级别应为 district（区级）或 city（市级）', 'level must be district or city');
+    const inc = policy.incentivesById.get(a.incentive)!;
+    if (inc.item && a.item === undefined) {
+      c.add(`${p}.item`, 'required', `该奖励按${inc.item.label}计算，已获奖励须写明${inc.item.label}（item）`, `this incentive counts per ${inc.item.labelEn}: name it in "item"`);
+    }
+    const cityOffsetFen = a.cityOffset === undefined ? undefined : moneyValue(c, `${p}.cityOffset`, a.cityOffset);
+    if (cityOffsetFen !== undefined && level !== 'district') c.add(`${p}.cityOffset`, 'not_allowed', 'cityOffset 只用于区级奖励', 'cityOffset applies to district awards only');
     if (y !== undefined && amountFen !== undefined && (level === 'district' || level === 'city')) {
-      priorAwards.push({ incentive: a.incentive, year: y, item: a.item === undefined ? undefined : String(a.item), amountFen, level });
+      priorAwards.push({ incentive: a.incentive, year: y, item: a.item === undefined ? undefined : String(a.item), amountFen, level, cityOffsetFen });
     }
   }
 

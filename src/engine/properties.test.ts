@@ -21,7 +21,10 @@ const priorArb = fc.record({
   item: fc.constantFrom(undefined, 'P1', 'TM1'),
   amount: fc.integer({ min: 0, max: 300 * WAN }),
   level: fc.constantFrom('district', 'city'),
-}).map((a) => Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)));
+})
+  // awards of per-item incentives name their item
+  .map((a) => (a.incentive === 'equipment' && a.item === undefined ? { ...a, item: 'P1' } : a))
+  .map((a) => Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)));
 const inputArb = fc.record({
   year: fc.constant(2020),
   facts: fc.record({

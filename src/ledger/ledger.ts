@@ -65,17 +65,32 @@ export async function lockForDecision(db: Db, k: { enterpriseUscc: string; polic
  * reversals and clawbacks per (incentive, year, item), and city-level awards separately.
  */
 export async function priorAwards(db: Db, enterpriseUscc: string, policyId: string, incentiveIds?: string[], excludeClaimId?: number): Promise<PriorAward[]> {
-  let q = db
-    .selectFrom('ledger_entries')
-    .select(['incentive_id', 'year', 'item', sql<string>`case when kind = 'cityAward' then 'city' else 'district' end`.as('level'), sql<number>`sum(amount_fen)`.as('amount')])
-    .where('enterprise_uscc', '=', enterpriseUscc)
-    .where('policy_id', '=', policyId);
-  if (incentiveIds?.length) q = q.where('incentive_id', 'in', incentiveIds);
-  if (excludeClaimId !== undefined) q = q.where((eb) => eb.or([eb('claim_id', 'is', null), eb('claim_id', '!=', excludeClaimId)]));
-  const rows = await q.groupBy(['incentive_id', 'year', 'item', sql`case when kind = 'cityAward' then 'city' else 'district' end`]).execute();
-  return rows
-    .filter((r) => Number(r.amount) > 0)
-    .map((r) => ({ incentive: r.incentive_id, year: r.year, item: r.item || undefined, amountFen: Number(r.amount), level: r.level as 'district' | 'city' }));
+  // District money net of reversals and clawbacks; for 就高不重复 (topUp) also the part of a city award each
+  // standing award already set off (recorded in its decision's explanation), so it is never set off twice.
+  const rows = await sql<{ incentive_id: string; year: number; item: string; level: 'district' | 'city'; amount: number; offset: number }>`
+    select e.incentive_id, e.year, e.item,
+           case when e.kind = 'cityAward' then 'city' else 'district' end as level,
+           sum(e.amount_fen) as amount,
+           sum(case when e.kind = 'award'
+                     and not exists (select 1 from ledger_entries r where r.reverses_entry_id = e.id and r.kind = 'reversal')
+                    then coalesce((select (d.explanation -> 'cityAward' ->> 'offsetFen')::bigint from decisions d where d.id = e.decision_id), 0)
+                    else 0 end) as offset
+      from ledger_entries e
+     where e.enterprise_uscc = ${enterpriseUscc}
+       and e.policy_id = ${policyId}
+       ${incentiveIds?.length ? sql`and e.incentive_id in (${sql.join(incentiveIds)})` : sql``}
+       ${excludeClaimId !== undefined ? sql`and (e.claim_id is null or e.claim_id <> ${excludeClaimId})` : sql``}
+     group by e.incentive_id, e.year, e.item, case when e.kind = 'cityAward' then 'city' else 'district' end`.execute(db);
+  return rows.rows
+    .filter((r) => Number(r.amount) > 0 || Number(r.offset) > 0)
+    .map((r) => ({
+      incentive: r.incentive_id,
+      year: r.year,
+      item: r.item || undefined,
+      amountFen: Math.max(0, Number(r.amount)),
+      level: r.level,
+      cityOffsetFen: r.level === 'district' && Number(r.offset) > 0 ? Number(r.offset) : undefined,
+    }));
 }
 
 /** Money committed under a measure in a year (awards net of reversals and clawbacks), and its budget if set. */

@@ -57,7 +57,13 @@ export function exampleFiles(engine: Engine): string[] {
 }
 
 export function runExampleFile(engine: Engine, file: string): ExampleOutcome[] {
-  const doc = parse(readFileSync(file, 'utf8')) as { cases?: ExampleCase[] };
+  let doc: { cases?: ExampleCase[] };
+  try {
+    doc = parse(readFileSync(file, 'utf8')) as { cases?: ExampleCase[] };
+  } catch (e) {
+    const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
+    return [{ file, name: '(file)', ok: false, problems: [`YAML syntax error${line ? ` at line ${line}` : ''}: ${(e as Error).message.split('\n')[0]}`] }];
+  }
   if (!doc || !Array.isArray(doc.cases)) return [{ file, name: '(file)', ok: false, problems: ['the file has no "cases:" list'] }];
   return doc.cases.map((c) => runCase(engine, file, c));
 }
