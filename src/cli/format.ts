@@ -11,31 +11,22 @@ export function renderResult(r: EvaluationResult): string {
     `${r.policy.title}（版本 ${r.policy.version}）`,
     `企业：${r.enterprise.name ?? '—'}${r.enterprise.uscc ? `（${r.enterprise.uscc}）` : ''}　年度：${r.year}　计算基准日：${r.asOf}`,
   ];
-  const table = new Table({
-    head: ['措施', '奖励项目', '对象', '结果', '金额', '说明'],
-    colWidths: [6, 22, 14, 10, 16, 60],
-    wordWrap: true,
-    style: { head: [], border: [] },
-  });
-  for (const e of r.entitlements) {
+  // The table holds the short columns; the reasons follow in full below it (terminals wrap Chinese badly).
+  const table = new Table({ head: ['#', '措施', '奖励项目', '对象', '结果', '金额'], style: { head: [], border: [] } });
+  const notes: string[] = [];
+  r.entitlements.forEach((e, i) => {
     const amount = e.amountFen === null ? '—' : formatFen(e.amountFen);
-    const why = e.explanation ? explanationLine(e) : '';
-    table.push([e.measure ?? '附则', e.title, e.item ?? (e.implicit ? '（按企业事实）' : ''), STATUS_ZH[e.status], amount, why]);
-  }
+    table.push([i + 1, e.measure ?? '附则', e.title, e.item ?? (e.implicit ? '（按企业事实）' : ''), STATUS_ZH[e.status], amount]);
+    if (e.explanation) notes.push(`${i + 1}. ${e.explanation.summary.zh.replace(/^[^：]*：/, '')}`);
+  });
   const total = `合计可获：${formatFen(r.totalFen, '元')}（${formatFen(r.totalFen, '万元')}）`;
-  return [...head, table.toString(), total, ''].join('\n');
-}
-
-function explanationLine(e: EvaluationResult['entitlements'][number]): string {
-  const x = e.explanation!;
-  const s = x.summary.zh.replace(/^[^：]*：/, '');
-  return s;
+  return [...head, table.toString(), total, '', '说明：', ...notes, ''].join('\n');
 }
 
 export function renderError(e: unknown): string {
   if (e instanceof ValidationError) {
     return ['输入有误 / invalid input:', ...e.errors.map((x) => `  - ${x.path || '(root)'}: ${x.messageZh} / ${x.messageEn} [${x.code}]`)].join('\n');
   }
-  if (e instanceof KaifangError) return `${e.messageZh}\n${e.messageEn} [${e.code}]`;
+  if (e instanceof KaifangError) return `${e.path ? e.path + ": " : ""}${e.messageZh}\n${e.messageEn} [${e.code}]`;
   return String((e as Error)?.message ?? e);
 }
