@@ -60,8 +60,10 @@ const C = {
 /** Round half up of v × num / den for integer v ≥ 0 (exact). */
 function mulRound(v: number, num: number, den: number) {
   const p = v * num;
-  const r = p % den;
-  const q = (p - r) / den;
+  let q = Math.floor(p / den);
+  let r = p - q * den;
+  if (r < 0) (q -= 1), (r += den);
+  else if (r >= den) (q += 1), (r -= den);
   return r * 2 >= den ? q + 1 : q;
 }
 

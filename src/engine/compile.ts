@@ -133,8 +133,11 @@ export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
         `var b = ${base}; if (!(b > 0)) return 0;`,
         // A non-integer product (areas in m² with decimals) is rounded half up with a tolerance far below a fen,
         // so that 1.000025 m² × 200元 (float: 20000.499999…) still rounds to 20001 fen.
-        'var p = b * n; if (p % 1 !== 0) { var x = p / d + 0.5; var fx = Math.floor(x); return x - fx > 1 - 1e-7 ? fx + 1 : fx; }',
-        'var r = p % d; var q = (p - r) / d; return r * 2 >= d ? q + 1 : q;',
+        'var p = b * n; if (Math.floor(p) !== p) { var x = p / d + 0.5; var fx = Math.floor(x); return x - fx > 1 - 1e-7 ? fx + 1 : fx; }',
+        // Exact integer division by the rate's denominator without the (slow) floating-point remainder:
+        // the quotient of the float division is off by at most one, and r says which way.
+        'var q = Math.floor(p / d); var r = p - q * d; if (r < 0) { q -= 1; r += d; } else if (r >= d) { q += 1; r -= d; }',
+        'return r * 2 >= d ? q + 1 : q;',
       );
       break;
     }

@@ -48,6 +48,8 @@ export interface ClaimRecord {
   priorFen: number;
 }
 
+const NO_CAPS: ClaimRecord['capsApplied'] = Object.freeze([]) as unknown as ClaimRecord['capsApplied'];
+
 const STATUS_BY_KIND = { caseByCase: 'caseByCase', amountNotSet: 'amountNotSet' } as const;
 
 export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: string, records?: ClaimRecord[]): number {
@@ -81,7 +83,8 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
     let city = 0;
     let cityOffset = 0;
     let prior = 0;
-    const capsApplied: ClaimRecord['capsApplied'] = [];
+    // Most claims are cut by no cap: share one empty list instead of allocating one per claim.
+    let capsApplied: ClaimRecord['capsApplied'] = NO_CAPS;
 
     if (c.date !== undefined ? c.date < cp.effectiveFrom || c.date > cp.effectiveTo : !yearInPeriod) {
       status = 'notEligible';
@@ -148,6 +151,7 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
               cap.scope === 'claim' ? 0 : cap.scope === 'item' ? priorItem + itemUsed : cap.scope === 'enterpriseYear' ? priorYear + usedYear : priorTotal + usedTotal;
             const room = limit - used > 0 ? limit - used : 0;
             if (amount > room) {
+              if (capsApplied === NO_CAPS) capsApplied = [];
               capsApplied.push({ index: k, scope: cap.scope, limitFen: limit, usedBeforeFen: used, roomFen: room });
               amount = room;
             }
