@@ -1,9 +1,15 @@
 /**
  * Start the platform: load the policy, open the database (PGlite by default, a server via DATABASE_URL),
- * build the HTTP app and listen. Shared by `kaifang serve`, `npm start` and the end-to-end tests.
+ * build the HTTP app with the platform's API and listen. Shared by `kaifang serve`, `npm start` and the
+ * end-to-end tests. `--demo` seeds demo data into an empty database (src/demo/seed.ts).
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Engine } from './engine/index.ts';
 import { buildApp } from './http/app.ts';
+import { platformRoutes } from './http/platform.ts';
+import { openDatabase } from './db/open.ts';
+import { createPlatformContext, type PlatformContext } from './claims/context.ts';
 
 export interface ServerOptions {
   port: number;
@@ -13,17 +19,51 @@ export interface ServerOptions {
   logger?: boolean;
 }
 
+const DEMO_MODULE = new URL('./demo/seed.ts', import.meta.url);
+
+async function seedDemoIfAvailable(ctx: PlatformContext): Promise<void> {
+  if (!existsSync(fileURLToPath(DEMO_MODULE))) {
+    process.stderr.write('warning: --demo given but src/demo/seed.ts is not there; starting without demo data\n');
+    return;
+  }
+  const demo = (await import(DEMO_MODULE.href)) as {
+    seedDemo(ctx: PlatformContext): Promise<unknown>;
+    formatDemoCredentials?: (summary: never) => string;
+  };
+  const summary = await demo.seedDemo(ctx);
+  if (demo.formatDemoCredentials && summary) process.stdout.write(demo.formatDemoCredentials(summary as never));
+}
+
 export async function startServer(opts: ServerOptions) {
   const engine = Engine.load();
-  const app = await buildApp({ engine, logger: opts.logger });
-  await app.listen({ port: opts.port, host: opts.host ?? '0.0.0.0' });
-  const address = `http://localhost:${opts.port}`;
-  process.stdout.write(`Kaifang 开放 — ${engine.policy.meta.title} ${engine.policy.version}\n  web:  ${address}/\n  api:  ${address}/api\n  docs: ${address}/docs\n`);
+  // DATABASE_URL selects a server; otherwise PGlite in --data-dir (default $KAIFANG_DATA_DIR or ./data/pglite).
+  const database = await openDatabase(process.env.DATABASE_URL ? {} : { dataDir: opts.dataDir });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  try {
+    const ctx = createPlatformContext(database.db, engine);
+    if (opts.demo) await seedDemoIfAvailable(ctx);
+    app = await buildApp({ engine, logger: opts.logger, plugins: platformRoutes(ctx) });
+    // Closing the app (shutdown, or a test that started it) closes the database after the last request.
+    app.addHook('onClose', async () => database.close());
+    await app.listen({ port: opts.port, host: opts.host ?? '0.0.0.0' });
+  } catch (err) {
+    if (app) await app.close().catch(() => {});
+    else await database.close();
+    throw err;
+  }
+  const bound = app!.server.address();
+  const address = `http://localhost:${typeof bound === 'object' && bound ? bound.port : opts.port}`;
+  process.stdout.write(
+    `Kaifang 开放 — ${engine.policy.meta.title} ${engine.policy.version}\n  database: ${database.kind} ${database.location}\n  web:  ${address}/\n  api:  ${address}/api\n  docs: ${address}/docs\n`,
+  );
+  let stopping = false;
   const stop = async () => {
-    await app.close();
+    if (stopping) return;
+    stopping = true;
+    await app!.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  return app;
+  return app!;
 }

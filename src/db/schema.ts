@@ -264,6 +264,37 @@ export interface EnterpriseFactsTable {
   updated_at: TimestampDefault;
 }
 
+/** A service case against a time limit of service-limits.yaml (migration 0003). */
+export interface ServiceCasesTable {
+  id: Id;
+  limit_id: string;
+  department_id: string;
+  reference: string;
+  subject: string;
+  accepted_on: CivilDate;
+  accepted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  simplified: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  /** numeric, read back as a number */
+  hours: ColumnType<number | null, number | null | undefined, number | null>;
+  created_by: number | null;
+  created_at: TimestampDefault;
+}
+
+export const SERVICE_CASE_EVENT_KINDS = ['suspended', 'resumed', 'completed'] as const;
+export type ServiceCaseEventKind = (typeof SERVICE_CASE_EVENT_KINDS)[number];
+
+/** Append-only (migration 0003). */
+export interface ServiceCaseEventsTable {
+  id: Id;
+  case_id: number;
+  kind: ServiceCaseEventKind;
+  occurred_on: CivilDate;
+  occurred_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  note: string | null;
+  recorded_by: number | null;
+  recorded_at: TimestampDefault;
+}
+
 export interface Database {
   enterprises: EnterprisesTable;
   enterprise_facts: EnterpriseFactsTable;
@@ -282,6 +313,8 @@ export interface Database {
   credit_list: CreditListTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
+  service_cases: ServiceCasesTable;
+  service_case_events: ServiceCaseEventsTable;
 }
 
 export type Enterprise = Selectable<EnterprisesTable>;

@@ -22,18 +22,23 @@ const STATUS: Record<string, number> = {
   unauthenticated: 401,
   session_expired: 401,
   bad_credentials: 401,
+  invalid_credentials: 401,
   account_locked: 423,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
   invalid_state: 409,
   idempotency_conflict: 409,
+  enterprise_exists: 409,
+  not_eligible: 422,
   cap_exceeded: 409,
   budget_exhausted: 409,
   credit_blocked: 403,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  evidence_missing: 500,
+  evidence_corrupt: 500,
 };
 
 export function statusOf(e: KaifangError): number {

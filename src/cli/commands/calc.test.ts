@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const kaifang = (args: string[], input?: string) => spawnSync('node', ['bin/kaifang.js', ...args], { cwd: root, input, encoding: 'utf8' });
 
-describe('kaifang calc', () => {
+// Each case spawns the real command (a second or two each, far more on a loaded machine).
+describe('kaifang calc', { timeout: 180_000 }, () => {
   it('prints a Chinese table with amounts and reasons, and the same figures as JSON', () => {
     const table = kaifang(['calc', 'examples/optical-cable-2020.yaml', '--as-of', '2021-03-01']);
     expect(table.status).toBe(0);

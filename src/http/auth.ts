@@ -1,0 +1,164 @@
+/**
+ * Sessions over HTTP: the `kaifang_session` cookie (httpOnly, SameSite=Lax, Secure behind HTTPS) carries the
+ * token that src/identity/sessions.ts issued; every request of the platform's scope is authenticated from it
+ * before anything else runs, so an anonymous caller gets 401 before its input is even looked at. Routes
+ * marked `config: { public: true }` (login, logout) are the only ones open without a session.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import { KaifangError } from '../errors.ts';
+import { authenticate, login, logout } from '../identity/sessions.ts';
+import { securityConfig, type SecurityConfig } from '../identity/security-config.ts';
+import type { Principal } from '../identity/users.ts';
+import type { PlatformContext } from '../claims/context.ts';
+
+export const SESSION_COOKIE = 'kaifang_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the logged-in user, set from the session cookie (null: anonymous) */
+    user: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** open without a session (login, logout) */
+    public?: boolean;
+  }
+}
+
+export interface AuthOptions {
+  /** password hashing, lockout and session timeouts (default: from the environment) */
+  security?: SecurityConfig;
+  /** the clock, replaceable in tests (idle timeout) */
+  now?: () => Date;
+}
+
+/** Why a request carries no user although it sent a cookie: the session ended (idle or past its age). */
+const endedSessions = new WeakMap<FastifyRequest, string>();
+
+/** The logged-in user, or a 401 problem: `session_expired` when the session timed out, else `unauthenticated`. */
+export function requireUser(req: FastifyRequest): Principal {
+  if (req.user) return req.user;
+  const ended = endedSessions.get(req);
+  if (ended === 'idle' || ended === 'expired') {
+    throw new KaifangError({
+      code: 'session_expired',
+      zh: ended === 'idle' ? '长时间未操作，登录已失效，请重新登录' : '登录已过期，请重新登录',
+      en: ended === 'idle' ? 'the session ended after a period of inactivity; sign in again' : 'the session has expired; sign in again',
+    });
+  }
+  throw new KaifangError({ code: 'unauthenticated', zh: '请先登录', en: 'sign in first' });
+}
+
+function cookieOptions(req: FastifyRequest, expires?: Date) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: req.protocol === 'https', ...(expires ? { expires } : {}) };
+}
+
+export interface MeView {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Principal['role'];
+  enterpriseUscc: string | null;
+  areaId: string | null;
+  departmentId: string | null;
+  enterprise?: { uscc: string; name: string; areaId: string; industryClass: string };
+}
+
+export async function meView(ctx: PlatformContext, user: Principal): Promise<MeView> {
+  const me: MeView = { id: user.id, username: user.username, displayName: user.displayName, role: user.role, enterpriseUscc: user.enterpriseUscc, areaId: user.areaId, departmentId: user.departmentId };
+  if (user.enterpriseUscc) {
+    const e = await ctx.db.selectFrom('enterprises').selectAll().where('uscc', '=', user.enterpriseUscc).executeTakeFirst();
+    if (e) me.enterprise = { uscc: e.uscc, name: e.name, areaId: e.area_id, industryClass: e.industry_class };
+  }
+  return me;
+}
+
+const meSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    username: { type: 'string' },
+    displayName: { type: 'string' },
+    role: { type: 'string', enum: ['enterprise', 'areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'] },
+    enterpriseUscc: { type: ['string', 'null'] },
+    areaId: { type: ['string', 'null'] },
+    departmentId: { type: ['string', 'null'] },
+    enterprise: { type: 'object', properties: { uscc: { type: 'string' }, name: { type: 'string' }, areaId: { type: 'string' }, industryClass: { type: 'string' } } },
+  },
+} as const;
+
+/**
+ * Registers the cookie parser, the authentication hook and the session routes on `app`. Register the
+ * platform's routes in the same scope (or below it) so the hook covers them.
+ */
+export async function registerAuth(app: FastifyInstance, ctx: PlatformContext, opts: AuthOptions = {}) {
+  const config = opts.security ?? securityConfig();
+  const clock = () => ({ config, now: opts.now?.() });
+  await app.register(cookie);
+  app.decorateRequest('user', null);
+
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) {
+      const check = await authenticate(ctx.db, token, clock());
+      if (check.ok) req.user = check.user;
+      else {
+        endedSessions.set(req, check.reason);
+        reply.clearCookie(SESSION_COOKIE, cookieOptions(req));
+      }
+    }
+    if (!req.user && !req.routeOptions.config?.public) requireUser(req);
+  });
+
+  app.post(
+    '/api/auth/login',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['session'],
+        summary: '登录：成功后设置会话 Cookie（kaifang_session）',
+        description: '401 `bad_credentials` (same answer for an unknown user and a wrong password); 423 `account_locked` after repeated failures.',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['username', 'password'],
+          properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+        },
+        response: { 200: { type: 'object', properties: { user: meSchema } } },
+      },
+    },
+    async (req, reply) => {
+      const body = req.body as { username: string; password: string };
+      // A login from a browser that still holds a session ends that session first.
+      const previous = req.cookies[SESSION_COOKIE];
+      if (previous) await logout(ctx.db, previous, { ip: req.ip });
+      try {
+        const result = await login(ctx.db, { username: body.username, password: body.password, ip: req.ip, userAgent: req.headers['user-agent'] ?? null }, clock());
+        reply.setCookie(SESSION_COOKIE, result.token, cookieOptions(req, result.expiresAt));
+        return { user: await meView(ctx, result.user) };
+      } catch (e) {
+        if (e instanceof KaifangError && e.code === 'invalid_credentials') {
+          throw new KaifangError({ code: 'bad_credentials', zh: e.messageZh, en: e.messageEn });
+        }
+        throw e;
+      }
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { config: { public: true }, schema: { tags: ['session'], summary: '退出登录：结束会话（未登录时亦返回204）', response: { 204: { type: 'null' } } } },
+    async (req, reply) => {
+      const token = req.cookies[SESSION_COOKIE];
+      if (token) await logout(ctx.db, token, { ip: req.ip });
+      reply.clearCookie(SESSION_COOKIE, cookieOptions(req));
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/api/me',
+    { schema: { tags: ['session'], summary: '当前用户（企业用户附所属企业）', security: [{ session: [] }], response: { 200: meSchema } } },
+    async (req) => meView(ctx, requireUser(req)),
+  );
+}

@@ -1,0 +1,48 @@
+/**
+ * The platform's authenticated API as plugins for buildApp: sessions (auth.ts) and every area's routes in one
+ * Fastify scope, so the authentication hook runs before each of them. Multipart parsing is registered here
+ * once for the scope (evidence uploads, service-case imports).
+ */
+import type { FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { PlatformContext } from '../claims/context.ts';
+import { registerAuth, type AuthOptions } from './auth.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { budgetRoutes } from './routes/budgets.ts';
+import { claimRoutes } from './routes/claims.ts';
+import { creditRoutes } from './routes/credit.ts';
+import { enterpriseRoutes } from './routes/enterprises.ts';
+import { evidenceRoutes } from './routes/evidence.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
+import { paymentRoutes } from './routes/payments.ts';
+import { publicityRoutes } from './routes/publicity.ts';
+import { serviceCaseRoutes } from './routes/service-cases.ts';
+import { statsRoutes } from './routes/stats.ts';
+
+type RoutePlugin = (app: FastifyInstance, opts: { ctx: PlatformContext }) => Promise<void>;
+
+export const ROUTE_PLUGINS: RoutePlugin[] = [
+  enterpriseRoutes,
+  claimRoutes,
+  evidenceRoutes,
+  publicityRoutes,
+  paymentRoutes,
+  creditRoutes,
+  ledgerRoutes,
+  budgetRoutes,
+  statsRoutes,
+  auditRoutes,
+  serviceCaseRoutes, // service time limits, measures 22–25 (src/http/routes/service-cases.ts)
+];
+
+export type PlatformOptions = AuthOptions;
+
+export function platformRoutes(ctx: PlatformContext, opts: PlatformOptions = {}): Array<(app: FastifyInstance) => Promise<void>> {
+  return [
+    async (app) => {
+      await app.register(multipart, { limits: { fileSize: ctx.config.maxEvidenceBytes, files: 1, fields: 5, parts: 6 } });
+      await registerAuth(app, ctx, opts);
+      for (const plugin of ROUTE_PLUGINS) await app.register(plugin, { ctx });
+    },
+  ];
+}

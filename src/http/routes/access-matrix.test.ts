@@ -1,0 +1,260 @@
+// ROLE × ENDPOINT: every endpoint of the platform against every kind of caller — anonymous, the enterprise
+// (the owner, another enterprise), area reviewers (the claim's area, another), department reviewers (the lead
+// department of the measure, another), finance, auditor, admin. Nobody reaches what is not theirs: 401 without a
+// session, 404 for a claim or enterprise outside one's scope (its existence is not revealed), 403 for the wrong
+// role on something one may see. Every refused request stores nothing; the permitted one does what it should.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeDatabases } from '../../db/test-databases.ts';
+import { createWorld, type World } from '../../claims/fixture.ts';
+import { createClaim } from '../../claims/claims.ts';
+import { reviewClaim, submitClaim } from '../../claims/workflow.ts';
+import { closePublicityBatch, createPublicityBatch, recordObjection } from '../../claims/publicity.ts';
+import { uploadEvidence } from '../../claims/evidence.ts';
+import { addCreditEntry } from '../../credit/credit.ts';
+import { generateUscc, seededRandom } from '../../enterprises/uscc.ts';
+import { countRows, login, multipartBody, PDF, platformApp, type TestPlatform } from '../test-support.ts';
+
+const CALLERS = ['anonymous', 'enterpriseOwn', 'enterpriseOther', 'areaOwn', 'areaOther', 'departmentLead', 'departmentOther', 'finance', 'auditor', 'admin'] as const;
+type Caller = (typeof CALLERS)[number];
+const USERNAME: Record<Exclude<Caller, 'anonymous'>, string> = {
+  enterpriseOwn: 'cable', // 盛泽 enterprise; its claims are measure 16, led by 区工信局
+  enterpriseOther: 'textile',
+  areaOwn: 'shengze',
+  areaOther: 'songling',
+  departmentLead: 'industry',
+  departmentOther: 'science',
+  finance: 'finance',
+  auditor: 'auditor',
+  admin: 'admin',
+};
+
+type Expect = Partial<Record<Caller, number>>;
+const everyone = (status: number): Expect => Object.fromEntries(CALLERS.map((c) => [c, c === 'anonymous' ? 401 : status]));
+const only = (allowed: Expect, others = 403): Expect => ({ ...everyone(others), ...allowed });
+/** A claim of the owner's: outside one's scope it does not exist (404); inside, a wrong role is 403. */
+const claimScoped = (allowed: Expect, inScope = 403): Expect => ({
+  anonymous: 401,
+  enterpriseOwn: inScope,
+  enterpriseOther: 404,
+  areaOwn: inScope,
+  areaOther: 404,
+  departmentLead: inScope,
+  departmentOther: 404,
+  finance: inScope,
+  auditor: inScope,
+  admin: 404,
+  ...allowed,
+});
+const readersOfTheClaim = claimScoped({ enterpriseOwn: 200, areaOwn: 200, departmentLead: 200, finance: 200, auditor: 200 });
+const readersOfTheEnterprise: Expect = { ...readersOfTheClaim, admin: 200 };
+
+interface Endpoint {
+  name: string;
+  /** prepares what the request acts on (fresh for each endpoint) */
+  setup?: () => Promise<Record<string, number | string>>;
+  request: (v: Record<string, number | string>) => { method: 'GET' | 'POST' | 'PUT' | 'PATCH'; url: string; payload?: unknown; multipart?: boolean };
+  expect: Expect;
+}
+
+describeDatabases('access matrix', (t) => {
+  let p: TestPlatform;
+  let w: World;
+  const cookies: Partial<Record<Caller, string>> = {};
+  let n = 0;
+  const random = seededRandom(77);
+  beforeAll(async () => {
+    w = await createWorld(t.db);
+    p = await platformApp(t.db, { today: () => '2021-03-01' });
+    for (const c of CALLERS) if (c !== 'anonymous') cookies[c] = await login(p.app, USERNAME[c]);
+    return () => p.app.close();
+  });
+
+  // The owner's claim of measure 16 (equipment investment), taken as far along the workflow as an endpoint needs.
+  const draft = async () => (await createClaim(p.ctx, w.users.cable, { incentive: 'equipment-investment', year: 2020, item: `矩阵项目${++n}`, facts: { equipmentInvestment: '2000万元' } })).id;
+  const submitted = async () => {
+    const id = await draft();
+    await submitClaim(p.ctx, w.users.cable, id);
+    return id;
+  };
+  const atDepartment = async () => {
+    const id = await submitted();
+    await reviewClaim(p.ctx, w.users.shengzeReviewer, id, { action: 'pass' });
+    return id;
+  };
+  const decided = async () => {
+    const id = await atDepartment();
+    await reviewClaim(p.ctx, w.users.industryReviewer, id, { action: 'pass' });
+    return id;
+  };
+  const published = async () => {
+    const id = await decided();
+    const b = await createPublicityBatch(p.ctx, w.users.industryReviewer, { title: `矩阵公示${n}`, claimIds: [id], startsOn: '2021-01-01' });
+    return { id, batch: b.id };
+  };
+  const approved = async () => {
+    const { id, batch } = await published();
+    await closePublicityBatch(p.ctx, w.users.industryReviewer, batch);
+    return id;
+  };
+
+  const ENDPOINTS: Endpoint[] = [
+    { name: 'GET /api/me', request: () => ({ method: 'GET', url: '/api/me' }), expect: everyone(200) },
+    { name: 'GET /api/areas (public)', request: () => ({ method: 'GET', url: '/api/areas' }), expect: { ...everyone(200), anonymous: 200 } },
+    { name: 'GET /api/policy (public)', request: () => ({ method: 'GET', url: '/api/policy' }), expect: { ...everyone(200), anonymous: 200 } },
+
+    { name: 'GET /api/enterprises', request: () => ({ method: 'GET', url: '/api/enterprises' }), expect: { ...everyone(200), enterpriseOwn: 403, enterpriseOther: 403 } },
+    { name: 'GET /api/enterprises/:uscc', setup: async () => ({ claim: await draft() }), request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}` }), expect: readersOfTheEnterprise },
+    {
+      name: 'POST /api/enterprises',
+      setup: async () => ({ uscc: generateUscc({ random }) }),
+      request: (v) => ({ method: 'POST', url: '/api/enterprises', payload: { uscc: v.uscc, name: '矩阵新企业有限公司', areaId: 'lili', industryClass: 'other' } }),
+      expect: only({ admin: 201 }),
+    },
+    { name: 'GET /api/enterprises/:uscc/facts/:year', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/facts/2020` }), expect: readersOfTheEnterprise },
+    {
+      name: 'PUT /api/enterprises/:uscc/facts/:year',
+      request: () => ({ method: 'PUT', url: `/api/enterprises/${w.enterprises.cable}/facts/2020`, payload: { facts: { rdExpense: '100万元' } } }),
+      expect: { ...readersOfTheEnterprise, enterpriseOwn: 200, areaOwn: 403, departmentLead: 403, finance: 403, auditor: 403, admin: 403 },
+    },
+    { name: 'GET /api/enterprises/:uscc/entitlements', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/entitlements?year=2020` }), expect: readersOfTheEnterprise },
+    { name: 'GET /api/enterprises/:uscc/ledger', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/ledger` }), expect: { ...readersOfTheEnterprise, areaOwn: 403, admin: 403 } },
+
+    { name: 'GET /api/claims', request: () => ({ method: 'GET', url: '/api/claims' }), expect: { ...everyone(200), admin: 403 } },
+    { name: 'GET /api/claims/queues', request: () => ({ method: 'GET', url: '/api/claims/queues' }), expect: everyone(200) },
+    {
+      name: 'POST /api/claims',
+      request: () => ({ method: 'POST', url: '/api/claims', payload: { incentive: 'equipment-investment', year: 2020, item: '矩阵新建', facts: { equipmentInvestment: '2000万元' } } }),
+      expect: only({ enterpriseOwn: 201, enterpriseOther: 201 }),
+    },
+    { name: 'GET /api/claims/:id', setup: async () => ({ claim: await submitted() }), request: (v) => ({ method: 'GET', url: `/api/claims/${v.claim}` }), expect: readersOfTheClaim },
+    { name: 'PATCH /api/claims/:id', setup: async () => ({ claim: await draft() }), request: (v) => ({ method: 'PATCH', url: `/api/claims/${v.claim}`, payload: { facts: { equipmentInvestment: '2100万元' } } }), expect: claimScoped({ enterpriseOwn: 200 }) },
+    { name: 'POST /api/claims/:id/evidence', setup: async () => ({ claim: await draft() }), request: (v) => ({ method: 'POST', url: `/api/claims/${v.claim}/evidence`, multipart: true }), expect: claimScoped({ enterpriseOwn: 201 }) },
+    {
+      name: 'GET /api/claims/:id/evidence/:evidenceId',
+      setup: async () => {
+        const claim = await draft();
+        const e = await uploadEvidence(p.ctx, w.users.cable, claim, { fileName: '发票.pdf', data: PDF });
+        await submitClaim(p.ctx, w.users.cable, claim);
+        return { claim, evidence: e.id };
+      },
+      request: (v) => ({ method: 'GET', url: `/api/claims/${v.claim}/evidence/${v.evidence}` }),
+      expect: readersOfTheClaim,
+    },
+    { name: 'POST /api/claims/:id/submit', setup: async () => ({ claim: await draft() }), request: (v) => ({ method: 'POST', url: `/api/claims/${v.claim}/submit`, payload: {} }), expect: claimScoped({ enterpriseOwn: 200 }) },
+    { name: 'POST /api/claims/:id/withdraw', setup: async () => ({ claim: await submitted() }), request: (v) => ({ method: 'POST', url: `/api/claims/${v.claim}/withdraw`, payload: { reason: '项目推迟' } }), expect: claimScoped({ enterpriseOwn: 200 }) },
+    { name: 'POST /api/claims/:id/review (初审)', setup: async () => ({ claim: await submitted() }), request: (v) => ({ method: 'POST', url: `/api/claims/${v.claim}/review`, payload: { action: 'pass' } }), expect: claimScoped({ areaOwn: 200 }) },
+    { name: 'POST /api/claims/:id/review (牵头部门决定)', setup: async () => ({ claim: await atDepartment() }), request: (v) => ({ method: 'POST', url: `/api/claims/${v.claim}/review`, payload: { action: 'pass' } }), expect: claimScoped({ departmentLead: 200 }) },
+    {
+      name: 'POST /api/claims/:id/corrections',
+      setup: async () => ({ claim: await decided() }),
+      request: (v) => ({ method: 'POST', url: `/api/claims/${v.claim}/corrections`, payload: { kind: 'reversal', reason: '复核发现重复申报' } }),
+      expect: claimScoped({ departmentLead: 201 }),
+    },
+    { name: 'GET /api/claims/:id/audit', setup: async () => ({ claim: await submitted() }), request: (v) => ({ method: 'GET', url: `/api/claims/${v.claim}/audit` }), expect: only({ auditor: 200, admin: 200 }) },
+
+    { name: 'GET /api/publicity', request: () => ({ method: 'GET', url: '/api/publicity' }), expect: everyone(200) },
+    {
+      name: 'POST /api/publicity',
+      setup: async () => ({ claim: await decided() }),
+      request: (v) => ({ method: 'POST', url: '/api/publicity', payload: { title: '矩阵公示', claimIds: [v.claim], startsOn: '2021-03-01' } }),
+      expect: claimScoped({ departmentLead: 201 }),
+    },
+    { name: 'GET /api/publicity/:id', setup: async () => ({ batch: (await published()).batch }), request: (v) => ({ method: 'GET', url: `/api/publicity/${v.batch}` }), expect: everyone(200) },
+    { name: 'GET /api/publicity/:id/export.xlsx', setup: async () => ({ batch: (await published()).batch }), request: (v) => ({ method: 'GET', url: `/api/publicity/${v.batch}/export.xlsx` }), expect: everyone(200) },
+    {
+      name: 'POST /api/publicity/:id/objections',
+      setup: async () => ({ ...(await published()) }),
+      request: (v) => ({ method: 'POST', url: `/api/publicity/${v.batch}/objections`, payload: { claimId: v.id, objector: '李四', content: '有异议', receivedOn: '2021-01-03' } }),
+      expect: only({ departmentLead: 201 }),
+    },
+    {
+      name: 'POST /api/objections/:id/resolve',
+      setup: async () => {
+        const { id, batch } = await published();
+        const o = await recordObjection(p.ctx, w.users.industryReviewer, batch, { claimId: id, objector: '王五', content: '有异议', receivedOn: '2021-01-03' });
+        return { objection: o.id };
+      },
+      request: (v) => ({ method: 'POST', url: `/api/objections/${v.objection}/resolve`, payload: { outcome: 'dismissed', resolution: '不成立' } }),
+      expect: only({ departmentLead: 200 }),
+    },
+    { name: 'POST /api/publicity/:id/close', setup: async () => ({ batch: (await published()).batch }), request: (v) => ({ method: 'POST', url: `/api/publicity/${v.batch}/close`, payload: {} }), expect: only({ departmentLead: 200 }) },
+
+    { name: 'GET /api/payments', setup: async () => ({ claim: await approved() }), request: () => ({ method: 'GET', url: '/api/payments?status=awaiting' }), expect: { ...everyone(200), areaOwn: 403, areaOther: 403, admin: 403 } },
+    { name: 'GET /api/payments/export.xlsx', request: () => ({ method: 'GET', url: '/api/payments/export.xlsx?status=awaiting' }), expect: { ...everyone(200), areaOwn: 403, areaOther: 403, admin: 403 } },
+    { name: 'POST /api/claims/:id/pay', setup: async () => ({ claim: await approved() }), request: (v) => ({ method: 'POST', url: `/api/claims/${v.claim}/pay`, payload: { voucherNo: `矩阵-${v.claim}`, paidOn: '2021-03-01' } }), expect: claimScoped({ finance: 201 }) },
+
+    { name: 'GET /api/credit', request: () => ({ method: 'GET', url: '/api/credit' }), expect: { ...everyone(200), enterpriseOwn: 403, enterpriseOther: 403 } },
+    {
+      name: 'POST /api/credit',
+      request: () => ({ method: 'POST', url: '/api/credit', payload: { uscc: generateUscc({ random }), listName: '失信被执行人名单', reason: '未履行判决', listedOn: '2021-02-01' } }),
+      expect: only({ admin: 201 }),
+    },
+    {
+      name: 'POST /api/credit/:id/delist',
+      setup: async () => ({ entry: (await addCreditEntry(t.db, { userId: w.users.admin.id, name: 'admin' }, { uscc: generateUscc({ random }), listName: '名单', reason: '原因', listedOn: '2021-01-01' })).id }),
+      request: (v) => ({ method: 'POST', url: `/api/credit/${v.entry}/delist`, payload: { reason: '信用修复', delistedOn: '2021-02-01' } }),
+      expect: only({ admin: 200 }),
+    },
+    {
+      name: 'POST /api/city-awards',
+      request: () => ({ method: 'POST', url: '/api/city-awards', payload: { uscc: w.enterprises.cable, incentive: 'equipment-investment', item: '市级项目', year: 2020, amountFen: 100, reference: '苏工信〔2020〕9号' } }),
+      expect: only({ departmentLead: 201 }),
+    },
+    { name: 'GET /api/budgets', request: () => ({ method: 'GET', url: '/api/budgets?year=2020' }), expect: only({ departmentLead: 200, departmentOther: 200, finance: 200, auditor: 200 }) },
+    { name: 'PUT /api/budgets/:measure/:year', request: () => ({ method: 'PUT', url: '/api/budgets/16/2020', payload: { amountFen: 900_000_000_00 } }), expect: only({ finance: 200 }) },
+    { name: 'GET /api/stats/overview', request: () => ({ method: 'GET', url: '/api/stats/overview?year=2020' }), expect: { ...everyone(200), enterpriseOwn: 403, enterpriseOther: 403, admin: 403 } },
+    { name: 'GET /api/audit', request: () => ({ method: 'GET', url: '/api/audit' }), expect: only({ auditor: 200, admin: 200 }) },
+  ];
+
+  const TABLES = ['enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log'];
+  const isRefusal = (s: number) => s === 401 || s === 403 || s === 404;
+
+  const send = (caller: Caller, r: ReturnType<Endpoint['request']>) => {
+    const headers: Record<string, string> = caller === 'anonymous' ? {} : { cookie: cookies[caller]! };
+    if (r.multipart) {
+      const m = multipartBody('营业执照.pdf', PDF);
+      return p.app.inject({ method: r.method, url: r.url, payload: m.payload, headers: { ...headers, ...m.headers } });
+    }
+    return p.app.inject({ method: r.method, url: r.url, payload: r.payload as object, headers });
+  };
+
+  describe.each(ENDPOINTS.map((e) => [e.name, e] as const))('%s', (_name, endpoint) => {
+    it('answers every caller as its role and scope allow, and refusals store nothing', async () => {
+      const v = endpoint.setup ? await endpoint.setup() : {};
+      const got: Partial<Record<Caller, number>> = {};
+      // Refusals first, each checked to leave every table as it was; then the permitted callers.
+      const order = [...CALLERS].sort((a, b) => Number(!isRefusal(endpoint.expect[a]!)) - Number(!isRefusal(endpoint.expect[b]!)));
+      for (const caller of order) {
+        const before = isRefusal(endpoint.expect[caller]!) ? await countRows(t.db, TABLES) : undefined;
+        const res = await send(caller, endpoint.request(v));
+        got[caller] = res.statusCode;
+        if (before) {
+          expect(await countRows(t.db, TABLES), `${caller} was refused but something was stored`).toEqual(before);
+          expect(res.headers['content-type'], caller).toContain('application/problem+json');
+        }
+      }
+      expect(got).toEqual(endpoint.expect);
+    });
+  });
+
+  it('lists show each caller only its own scope', async () => {
+    const get = async (caller: Caller, url: string) => (await send(caller, { method: 'GET', url })).json();
+    const claimsOf = async (caller: Caller) => (await get(caller, '/api/claims?pageSize=100')).items as Array<{ enterpriseUscc: string; areaId: string; measureId: string }>;
+    expect((await claimsOf('enterpriseOwn')).every((c) => c.enterpriseUscc === w.enterprises.cable)).toBe(true);
+    expect((await claimsOf('enterpriseOther')).some((c) => c.enterpriseUscc === w.enterprises.cable)).toBe(false);
+    expect((await claimsOf('areaOther')).some((c) => c.areaId === 'shengze')).toBe(false);
+    expect((await claimsOf('departmentOther')).some((c) => c.measureId === '16')).toBe(false);
+    expect((await claimsOf('areaOwn')).length).toBeGreaterThan(0);
+    const ents = async (caller: Caller) => ((await get(caller, '/api/enterprises?pageSize=100')).items as Array<{ uscc: string; areaId: string }>).map((e) => e.uscc);
+    expect(await ents('areaOther')).not.toContain(w.enterprises.cable);
+    expect(await ents('departmentOther')).not.toContain(w.enterprises.cable);
+    expect(await ents('departmentLead')).toContain(w.enterprises.cable);
+    expect(await ents('departmentLead')).not.toContain(w.enterprises.spare); // no claim under its measures
+    const pays = async (caller: Caller) => (await get(caller, '/api/payments?status=paid')).items as Array<{ uscc: string }>;
+    expect((await pays('enterpriseOther')).some((x) => x.uscc === w.enterprises.cable)).toBe(false);
+    expect((await pays('enterpriseOwn')).length).toBeGreaterThan(0);
+    expect((await pays('departmentOther')).length).toBe(0);
+    const budgets = (await get('departmentOther', '/api/budgets?year=2020')).items as Array<{ measure: string }>;
+    expect(budgets.some((b) => b.measure === '16')).toBe(false);
+  });
+});

@@ -1,0 +1,170 @@
+// Claims (申报): list, queues, create, read, correct, submit, withdraw, review (初审 / 审核 / 联审), corrections.
+import type { FastifyInstance } from 'fastify';
+import { CLAIM_STATES, type ClaimState } from '../../db/schema.ts';
+import { KaifangError } from '../../errors.ts';
+import { listScope } from '../../identity/access.ts';
+import { createClaim, getClaimDetail, listClaims, queueCounts, updateClaim, type ClaimView } from '../../claims/claims.ts';
+import { correctAward, reviewClaim, submitClaim, withdrawClaim } from '../../claims/workflow.ts';
+import type { PlatformContext } from '../../claims/context.ts';
+import { requireUser } from '../auth.ts';
+import { idempotent } from '../idempotency.ts';
+import { body, optionalBody, DATE, EMPTY_BODY, FEN, ID, idParam, IDEMPOTENCY_HEADERS, PAGE_QUERY, pageOf, params, query, SESSION, TEXT, YEAR } from '../schemas.ts';
+
+const tags = ['claims'];
+const idParams = params({ id: ID });
+
+/** The claim as the API shows it; `measure` and `incentiveTitle` repeat measureId and title under the names the web app reads. */
+export function claimJson<T extends ClaimView>(v: T) {
+  return { ...v, measure: v.measureId, incentiveTitle: v.title };
+}
+
+const claimInput = {
+  item: { type: ['string', 'null'], maxLength: 200, description: 'the thing claimed for (project, trademark, carrier …) where the incentive counts per item' },
+  date: { anyOf: [DATE, { type: 'null' }], description: 'date of the qualifying event' },
+  amountClaimedFen: { anyOf: [FEN, { type: 'null' }], description: 'amount claimed, for capped claims (最高…)' },
+  facts: { type: 'object', description: 'fact name → value (README "Facts format")' },
+} as const;
+
+export async function claimRoutes(app: FastifyInstance, opts: { ctx: PlatformContext }) {
+  const { ctx } = opts;
+
+  app.get(
+    '/api/claims',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '申报列表（按角色范围；queue=mine 为待我处理）',
+        querystring: query({
+          state: { type: 'string', enum: [...CLAIM_STATES] },
+          measure: TEXT(20),
+          incentive: TEXT(100),
+          areaId: TEXT(40),
+          year: YEAR,
+          q: TEXT(100),
+          queue: { type: 'string', enum: ['mine'] },
+          ...PAGE_QUERY,
+        }),
+      },
+    },
+    async (req) => {
+      const user = requireUser(req);
+      if (listScope(user, 'claim.read', ctx.access).kind === 'none') throw new KaifangError({ code: 'forbidden', zh: '无权查看申报', en: 'not allowed to read claims', details: { action: 'claim.read', role: user.role } });
+      const q = req.query as { state?: ClaimState; measure?: string; incentive?: string; areaId?: string; year?: string; q?: string; queue?: 'mine' };
+      const { page, pageSize } = pageOf(req);
+      const result = await listClaims(ctx, user, { ...q, year: q.year ? Number(q.year) : undefined }, page, pageSize);
+      return { ...result, items: result.items.map((i) => ({ ...claimJson(i), decidedFen: i.decidedAmountFen })) };
+    },
+  );
+
+  app.get('/api/claims/queues', { schema: { tags, security: SESSION, summary: '各环节待办数量（按角色范围）' } }, async (req) => queueCounts(ctx, requireUser(req)));
+
+  app.post(
+    '/api/claims',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '新建申报（草稿；企业用户）',
+        headers: IDEMPOTENCY_HEADERS,
+        body: body({ incentive: TEXT(100), year: { type: 'integer', minimum: 2000, maximum: 2100 }, ...claimInput }, ['incentive', 'year']),
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, async (c) => claimJson(await createClaim(c, user, req.body as never, req.ip)), { status: 201 });
+    },
+  );
+
+  app.get('/api/claims/:id', { schema: { tags, security: SESSION, summary: '申报详情（官员查看留痕）', params: idParams } }, async (req) => {
+    const id = idParam(req);
+    const d = await getClaimDetail(ctx, requireUser(req), id, req.ip);
+    const batches = (Array.isArray(d.publicity) ? d.publicity : []).map((p) => ({ id: p.batchId, ...p }));
+    return {
+      ...d,
+      claim: claimJson(d.claim),
+      evidence: d.evidence.map((e) => ({ ...e, url: `/api/claims/${id}/evidence/${e.id}` })),
+      reviews: d.reviews.map((r) => ({ ...r, actorName: r.actor })),
+      publicity: batches.at(-1) ?? null,
+      publicityHistory: batches,
+      payment: d.payment ? { claimId: id, ...d.payment } : null,
+    };
+  });
+
+  app.patch(
+    '/api/claims/:id',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '修改申报（草稿或退回修改；企业用户）',
+        params: idParams,
+        body: body({ ...claimInput, expectedVersion: { type: 'integer', minimum: 1, description: 'refuse with 409 conflict if the claim changed since this version' } }),
+      },
+    },
+    async (req) => claimJson(await updateClaim(ctx, requireUser(req), idParam(req), req.body as never, req.ip)),
+  );
+
+  app.post(
+    '/api/claims/:id/submit',
+    { schema: { tags, security: SESSION, summary: '提交申报（信用核查）', params: idParams, headers: IDEMPOTENCY_HEADERS, body: EMPTY_BODY } },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, (c) => submitClaim(c, user, idParam(req), req.ip));
+    },
+  );
+
+  app.post(
+    '/api/claims/:id/withdraw',
+    { schema: { tags, security: SESSION, summary: '撤回申报（决定前）', params: idParams, headers: IDEMPOTENCY_HEADERS, body: optionalBody({ reason: TEXT(1000) }) } },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, (c) => withdrawClaim(c, user, idParam(req), (req.body as { reason?: string } | undefined)?.reason, req.ip));
+    },
+  );
+
+  app.post(
+    '/api/claims/:id/review',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '审核：submitted→区镇初审；departmentReview→牵头部门审核（通过即决定，按台账重算金额）；jointReview→一事一议联审',
+        description: '`return` and `reject` need `reason`; a joint decision needs `amountFen` and `meetingRef`.',
+        params: idParams,
+        headers: IDEMPOTENCY_HEADERS,
+        body: body(
+          {
+            action: { type: 'string', enum: ['pass', 'return', 'reject'] },
+            reason: TEXT(2000),
+            amountFen: { type: 'integer', minimum: 1, maximum: 9007199254740991, description: '一事一议: amount decided by the joint meeting (fen)' },
+            meetingRef: TEXT(200),
+          },
+          ['action'],
+        ),
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, (c) => reviewClaim(c, user, idParam(req), req.body as never, req.ip));
+    },
+  );
+
+  app.post(
+    '/api/claims/:id/corrections',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '更正已决定的奖励：冲销（拨付前）或追回（拨付后），新增台账记录而不修改原记录（牵头部门）',
+        params: idParams,
+        headers: IDEMPOTENCY_HEADERS,
+        body: body({ kind: { type: 'string', enum: ['reversal', 'clawback'] }, reason: TEXT(2000), amountFen: { type: 'integer', minimum: 1, maximum: 9007199254740991 } }, ['kind', 'reason']),
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, (c) => correctAward(c, user, idParam(req), req.body as never, req.ip), { status: 201 });
+    },
+  );
+}

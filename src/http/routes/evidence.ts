@@ -1,0 +1,69 @@
+// Evidence files of a claim: multipart upload (enterprise, own draft/returned claims) and download.
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { MultipartFile } from '@fastify/multipart';
+import { KaifangError, ValidationError } from '../../errors.ts';
+import { downloadEvidence, uploadEvidence } from '../../claims/evidence.ts';
+import type { PlatformContext } from '../../claims/context.ts';
+import { requireUser } from '../auth.ts';
+import { idempotent, requestHash } from '../idempotency.ts';
+import { attachment, ID, idParam, IDEMPOTENCY_HEADERS, params, SESSION } from '../schemas.ts';
+import { createHash } from 'node:crypto';
+
+const tags = ['claims'];
+const fileError = (code: string, zh: string, en: string) => new ValidationError([new KaifangError({ code, path: 'file', zh, en })]);
+
+export async function evidenceRoutes(app: FastifyInstance, opts: { ctx: PlatformContext }) {
+  const { ctx } = opts;
+  const limitMb = Math.round(ctx.config.maxEvidenceBytes / 1024 / 1024);
+
+  app.post(
+    '/api/claims/:id/evidence',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: `上传申报材料（multipart 字段 file：PDF、JPG、PNG、XLSX、DOCX，≤ ${limitMb}MB；企业用户，草稿或退回修改的申报）`,
+        description: 'Checked by extension and by content (magic bytes); stored content-addressed by sha256. 201 when stored, 200 when the same file was already attached to this claim.',
+        consumes: ['multipart/form-data'],
+        params: params({ id: ID }),
+        headers: IDEMPOTENCY_HEADERS,
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      if (!req.isMultipart()) throw fileError('unsupported_media_type', '请以 multipart/form-data 上传文件（字段名 file）', 'upload the file as multipart/form-data in the field "file"');
+      let part: MultipartFile | undefined;
+      let data: Buffer;
+      try {
+        part = await req.file({ limits: { fileSize: ctx.config.maxEvidenceBytes, files: 1 } });
+        if (!part) throw fileError('required', '请选择要上传的文件（字段名 file）', 'no file: send it in the field "file"');
+        if (part.fieldname !== 'file') throw fileError('required', `文件应放在字段 file 中（收到的是 ${part.fieldname}）`, `send the file in the field "file", not "${part.fieldname}"`);
+        data = await part.toBuffer();
+      } catch (e) {
+        if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw fileError('payload_too_large', `文件超过${limitMb}MB上限，请压缩或拆分后上传`, `the file exceeds the ${limitMb} MB limit`);
+        throw e;
+      }
+      const fileName = path.basename(part.filename || '');
+      const sha256 = createHash('sha256').update(data).digest('hex');
+      return idempotent(ctx, req, reply, (c) => uploadEvidence(c, user, idParam(req), { fileName, data }, req.ip), {
+        status: (r) => (r.created ? 201 : 200),
+        hash: requestHash(req, { fileName, sha256 }),
+      });
+    },
+  );
+
+  app.get(
+    '/api/claims/:id/evidence/:evidenceId',
+    { schema: { tags, security: SESSION, summary: '下载申报材料（官员下载留痕）', params: params({ id: ID, evidenceId: ID }) } },
+    async (req, reply) => {
+      const f = await downloadEvidence(ctx, requireUser(req), idParam(req), idParam(req, 'evidenceId'), req.ip);
+      return reply
+        .header('content-type', f.mimeType)
+        .header('content-disposition', attachment(f.fileName, `evidence-${f.id}${path.extname(f.fileName)}`))
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, no-store')
+        .send(f.data);
+    },
+  );
+}
