@@ -1,0 +1,149 @@
+import { App as AntApp, ConfigProvider, Flex, Spin } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import { lazy, useEffect } from 'react';
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { setUnauthenticatedHandler } from './api/client';
+import { AuthProvider, homeOf, OFFICIAL_ROLES, PAGE_ROLES, useAuth } from './auth/auth';
+import { RequireRole } from './auth/RequireRole';
+import { I18nProvider, useI18n } from './i18n';
+import { AppLayout } from './layout/AppLayout';
+
+// Every page is its own chunk: the public pages load without the workbench, charts or upload code.
+const pages = {
+  PolicyLibrary: () => import('./pages/public/PolicyLibrary'),
+  Calculator: () => import('./pages/public/Calculator'),
+  Login: () => import('./pages/public/Login'),
+  EnterpriseHome: () => import('./pages/enterprise/EnterpriseHome'),
+  ClaimWizard: () => import('./pages/enterprise/ClaimWizard'),
+  MyClaims: () => import('./pages/enterprise/MyClaims'),
+  CaseView: () => import('./pages/official/CaseView'),
+  Queues: () => import('./pages/official/Queues'),
+  Publicity: () => import('./pages/official/Publicity'),
+  PublicityBatch: () => import('./pages/official/PublicityBatch'),
+  Payments: () => import('./pages/official/Payments'),
+  Overview: () => import('./pages/official/Overview'),
+  Audit: () => import('./pages/official/Audit'),
+  Forbidden: () => import('./pages/errors/Forbidden'),
+  NotFound: () => import('./pages/errors/NotFound'),
+};
+const PolicyLibrary = lazy(pages.PolicyLibrary);
+const Calculator = lazy(pages.Calculator);
+const Login = lazy(pages.Login);
+const EnterpriseHome = lazy(pages.EnterpriseHome);
+const ClaimWizard = lazy(pages.ClaimWizard);
+const MyClaims = lazy(pages.MyClaims);
+const CaseView = lazy(pages.CaseView);
+const Queues = lazy(pages.Queues);
+const Publicity = lazy(pages.Publicity);
+const PublicityBatchPage = lazy(pages.PublicityBatch);
+const Payments = lazy(pages.Payments);
+const Overview = lazy(pages.Overview);
+const Audit = lazy(pages.Audit);
+const Forbidden = lazy(pages.Forbidden);
+const NotFound = lazy(pages.NotFound);
+
+/**
+ * Fetch the chunk of the page the browser opened while React starts and the session is checked, instead of
+ * after: the module loader hands React.lazy the same module later.
+ */
+export function preloadPageFor(pathname: string) {
+  const p = pathname.replace(/\/+$/, '') || '/';
+  const pick: Array<[RegExp, () => Promise<unknown>]> = [
+    [/^\/policy$/, pages.PolicyLibrary],
+    [/^\/calculator$/, pages.Calculator],
+    [/^\/login$/, pages.Login],
+    [/^\/portal$/, pages.EnterpriseHome],
+    [/^\/portal\/apply$|^\/portal\/claims\/\d+\/edit$/, pages.ClaimWizard],
+    [/^\/portal\/claims$/, pages.MyClaims],
+    [/^\/(portal|work)\/claims\/\d+$/, pages.CaseView],
+    [/^\/work\/queue$/, pages.Queues],
+    [/^\/work\/publicity$/, pages.Publicity],
+    [/^\/work\/publicity\/\d+$/, pages.PublicityBatch],
+    [/^\/work\/payments$/, pages.Payments],
+    [/^\/work\/overview$/, pages.Overview],
+    [/^\/work\/audit$/, pages.Audit],
+  ];
+  const hit = pick.find(([re]) => re.test(p));
+  if (hit) void hit[1]().catch(() => undefined);
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <Themed>
+        <AuthProvider>
+          <BrowserRouter>
+            <SessionWatcher />
+            <Routes>
+              <Route element={<AppLayout />}>
+                <Route index element={<Landing />} />
+                <Route path="policy" element={<PolicyLibrary />} />
+                <Route path="calculator" element={<Calculator />} />
+                <Route path="login" element={<Login />} />
+                <Route path="portal" element={<RequireRole roles={PAGE_ROLES.portal} />}>
+                  <Route index element={<EnterpriseHome />} />
+                  <Route path="apply" element={<ClaimWizard />} />
+                  <Route path="claims" element={<MyClaims />} />
+                  <Route path="claims/:id" element={<CaseView />} />
+                  <Route path="claims/:id/edit" element={<ClaimWizard />} />
+                </Route>
+                <Route path="work" element={<RequireRole roles={OFFICIAL_ROLES} />}>
+                  <Route index element={<Landing />} />
+                  <Route path="queue" element={<RequireRole roles={PAGE_ROLES.queue}><Queues /></RequireRole>} />
+                  <Route path="claims/:id" element={<RequireRole roles={PAGE_ROLES.caseView}><CaseView /></RequireRole>} />
+                  <Route path="publicity" element={<RequireRole roles={PAGE_ROLES.publicity}><Publicity /></RequireRole>} />
+                  <Route path="publicity/:id" element={<RequireRole roles={PAGE_ROLES.publicity}><PublicityBatchPage /></RequireRole>} />
+                  <Route path="payments" element={<RequireRole roles={PAGE_ROLES.payments}><Payments /></RequireRole>} />
+                  <Route path="overview" element={<RequireRole roles={PAGE_ROLES.overview}><Overview /></RequireRole>} />
+                  <Route path="audit" element={<RequireRole roles={PAGE_ROLES.audit}><Audit /></RequireRole>} />
+                </Route>
+                <Route path="403" element={<Forbidden />} />
+                <Route path="*" element={<NotFound />} />
+              </Route>
+            </Routes>
+          </BrowserRouter>
+        </AuthProvider>
+      </Themed>
+    </I18nProvider>
+  );
+}
+
+function Themed({ children }: { children: React.ReactNode }) {
+  const { lang } = useI18n();
+  useEffect(() => {
+    dayjs.locale(lang === 'en' ? 'en' : 'zh-cn');
+  }, [lang]);
+  return (
+    <ConfigProvider
+      locale={lang === 'en' ? enUS : zhCN}
+      theme={{ token: { colorPrimary: '#1d5bbf', borderRadius: 6, fontSize: 14 } }}
+      form={{ requiredMark: true }}
+    >
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}
+
+/** "/" sends each person where they work. */
+function Landing() {
+  const { user, loading } = useAuth();
+  if (loading) return <Flex justify="center" style={{ padding: 64 }}><Spin /></Flex>;
+  return <Navigate to={homeOf(user)} replace />;
+}
+
+/** A 401 anywhere: forget the user and ask them to sign in, coming back here afterwards. */
+function SessionWatcher() {
+  const { expire } = useAuth();
+  const navigate = useNavigate();
+  const loc = useLocation();
+  useEffect(() => {
+    setUnauthenticatedHandler(() => {
+      expire();
+      if (loc.pathname !== '/login') navigate(`/login?expired=1&next=${encodeURIComponent(loc.pathname + loc.search)}`, { replace: true });
+    });
+    return () => setUnauthenticatedHandler(null);
+  }, [expire, navigate, loc.pathname, loc.search]);
+  return null;
+}

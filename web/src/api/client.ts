@@ -1,0 +1,138 @@
+/**
+ * The one module that talks to the Kaifang HTTP API (docs/api.md). Cookies ride along (session), JSON both
+ * ways, problem+json → ApiError, creating POSTs carry an Idempotency-Key so a double click creates one thing.
+ */
+import { ApiError, type ProblemBody } from './problem';
+import type {
+  Area, AuditEntry, CalcInput, ClaimDetail, Claim, ClaimState, EvaluationResult, Evidence, Me, NewClaim, Objection, Overview, Page,
+  PaymentRow, PolicyLibrary, PublicityBatch, QueueCounts, ReviewAction,
+} from './types';
+
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+let onUnauthenticated: (() => void) | null = null;
+/** The app registers what to do when the session is gone (go to the login page). */
+export function setUnauthenticatedHandler(fn: (() => void) | null) {
+  onUnauthenticated = fn;
+}
+
+export function qs(q?: Query): string {
+  if (!q) return '';
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+export function idempotencyKey(): string {
+  return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+interface RequestOptions {
+  method?: string;
+  query?: Query;
+  body?: unknown;
+  form?: FormData;
+  idempotent?: boolean | string;
+  signal?: AbortSignal;
+  /** do not call the unauthenticated handler on 401 (the login form and /api/me handle it themselves) */
+  quiet401?: boolean;
+}
+
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  let body: BodyInit | undefined;
+  if (opts.form) body = opts.form;
+  else if (opts.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  if (opts.idempotent) headers['idempotency-key'] = typeof opts.idempotent === 'string' ? opts.idempotent : idempotencyKey();
+  let res: Response;
+  try {
+    res = await fetch(`${path}${qs(opts.query)}`, { method: opts.method ?? (body ? 'POST' : 'GET'), headers, body, credentials: 'include', signal: opts.signal });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') throw e;
+    throw new ApiError(0, { code: 'network', messageZh: '无法连接服务器', messageEn: 'cannot reach the server' });
+  }
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  const data: unknown = type.includes('json') ? await res.json().catch(() => null) : await res.text();
+  if (!res.ok) {
+    const problem: ProblemBody = data && typeof data === 'object' ? (data as ProblemBody) : { status: res.status, title: typeof data === 'string' ? data.slice(0, 200) : res.statusText };
+    const err = new ApiError(res.status, problem);
+    if (res.status === 401 && !opts.quiet401 && onUnauthenticated) onUnauthenticated();
+    throw err;
+  }
+  return data as T;
+}
+
+// ── Public ────────────────────────────────────────────────────────────────────────────────────────────
+let policyPromise: Promise<PolicyLibrary> | null = null;
+/** The policy library is large and never changes while the page is open: fetched once. */
+export function getPolicy(): Promise<PolicyLibrary> {
+  policyPromise ??= request<PolicyLibrary>('/api/policy').catch((e) => {
+    policyPromise = null;
+    throw e;
+  });
+  return policyPromise;
+}
+
+export const api = {
+  health: () => request<{ ok: boolean; policy: string; version: string }>('/api/health'),
+  calc: (input: CalcInput, asOf?: string) => request<EvaluationResult>('/api/calc', { body: input, query: { asOf } }),
+  areas: () => request<Area[]>('/api/areas'),
+
+  // session
+  login: (username: string, password: string) => request<{ user: Me }>('/api/auth/login', { body: { username, password }, quiet401: true }),
+  logout: () => request<void>('/api/auth/logout', { method: 'POST', quiet401: true }),
+  me: () => request<Me>('/api/me', { quiet401: true }),
+
+  // enterprises
+  entitlements: (uscc: string, year?: number) => request<EvaluationResult>(`/api/enterprises/${encodeURIComponent(uscc)}/entitlements`, { query: { year } }),
+  enterpriseFacts: (uscc: string, year: number) => request<{ facts: Record<string, unknown> }>(`/api/enterprises/${encodeURIComponent(uscc)}/facts/${year}`),
+
+  // claims
+  claims: (q: { state?: ClaimState | ''; measure?: number | string; incentive?: string; areaId?: string; year?: number; q?: string; queue?: string; page?: number; pageSize?: number }) =>
+    request<Page<Claim>>('/api/claims', { query: q }),
+  queues: () => request<QueueCounts>('/api/claims/queues'),
+  createClaim: (c: NewClaim, key?: string) => request<Claim>('/api/claims', { body: c, idempotent: key ?? true }),
+  claim: (id: number | string) => request<ClaimDetail>(`/api/claims/${id}`),
+  patchClaim: (id: number | string, patch: Partial<Omit<NewClaim, 'incentive' | 'year'>>) => request<Claim>(`/api/claims/${id}`, { method: 'PATCH', body: patch }),
+  uploadEvidence: (id: number | string, file: File, signal?: AbortSignal) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return request<Evidence>(`/api/claims/${id}/evidence`, { form, idempotent: true, signal });
+  },
+  evidenceUrl: (id: number | string, evidenceId: number | string) => `/api/claims/${id}/evidence/${evidenceId}`,
+  submit: (id: number | string) => request<Claim>(`/api/claims/${id}/submit`, { method: 'POST', body: {}, idempotent: true }),
+  withdraw: (id: number | string, reason?: string) => request<Claim>(`/api/claims/${id}/withdraw`, { method: 'POST', body: reason ? { reason } : {}, idempotent: true }),
+  review: (id: number | string, body: { action: ReviewAction; reason?: string; amountFen?: number; meetingRef?: string }) =>
+    request<Claim>(`/api/claims/${id}/review`, { method: 'POST', body, idempotent: true }),
+  pay: (id: number | string, body: { voucherNo: string; paidOn: string }) => request<unknown>(`/api/claims/${id}/pay`, { method: 'POST', body, idempotent: true }),
+  claimAudit: (id: number | string) => request<AuditEntry[] | Page<AuditEntry>>(`/api/claims/${id}/audit`),
+
+  // 公示
+  publicityList: () => request<PublicityBatch[] | Page<PublicityBatch>>('/api/publicity'),
+  publicity: (id: number | string) => request<PublicityBatch>(`/api/publicity/${id}`),
+  publish: (body: { title: string; claimIds: number[]; startsOn: string; days?: number }) => request<PublicityBatch>('/api/publicity', { body, idempotent: true }),
+  addObjection: (batchId: number | string, body: { claimId?: number; objector: string; contact?: string; content: string; receivedOn: string }) =>
+    request<Objection>(`/api/publicity/${batchId}/objections`, { body, idempotent: true }),
+  resolveObjection: (id: number | string, body: { outcome: 'upheld' | 'dismissed'; resolution: string }) => request<Objection>(`/api/objections/${id}/resolve`, { method: 'POST', body }),
+  closePublicity: (id: number | string) => request<PublicityBatch>(`/api/publicity/${id}/close`, { method: 'POST', body: {} }),
+  publicityExportUrl: (id: number | string) => `/api/publicity/${id}/export.xlsx`,
+
+  // 拨付
+  payments: (status: 'awaiting' | 'paid') => request<PaymentRow[] | Page<PaymentRow>>('/api/payments', { query: { status } }),
+  paymentsExportUrl: (status: 'awaiting' | 'paid') => `/api/payments/export.xlsx${qs({ status })}`,
+
+  // overview, audit
+  overview: (year?: number) => request<Overview>('/api/stats/overview', { query: { year } }),
+  audit: (q: { entity?: string; entityId?: string; page?: number }) => request<Page<AuditEntry> | AuditEntry[]>('/api/audit', { query: q }),
+};
+
+/** Lists may come as a page or a bare array; the pages read both. */
+export function itemsOf<T>(x: T[] | Page<T> | null | undefined): T[] {
+  if (!x) return [];
+  return Array.isArray(x) ? x : (x.items ?? []);
+}

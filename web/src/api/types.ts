@@ -1,0 +1,398 @@
+/**
+ * The shapes of docs/api.md as the web app reads them. Public shapes (policy, calc) are checked against the
+ * running server; the authenticated ones follow the contract text and are read defensively (optional fields)
+ * until the server side lands.
+ */
+
+export type Lang = 'zh' | 'en';
+
+export type FactType = 'money' | 'area' | 'number' | 'integer' | 'boolean' | 'date' | 'year' | 'enum' | 'yearList' | 'string';
+
+export interface FactDecl {
+  name: string;
+  type: FactType;
+  label: string;
+  labelEn: string;
+  description?: string;
+  descriptionEn?: string;
+  values?: string[];
+  valueLabels?: Record<string, string>;
+  valueLabelsEn?: Record<string, string>;
+  unit?: string;
+}
+
+export type IncentiveKind = 'formula' | 'fixed' | 'cappedClaim' | 'caseByCase' | 'amountNotSet';
+
+export interface Condition {
+  fact?: string;
+  label: string;
+  labelEn?: string;
+}
+
+export interface IncentiveView {
+  id: string;
+  measure: number | null;
+  title: string;
+  titleEn?: string;
+  kind: IncentiveKind;
+  clause: string;
+  summary: string;
+  summaryEn?: string;
+  amountText: string;
+  fixedFen?: number;
+  caps: Array<{ scope: string; label: string; labelEn?: string; limitFen?: number }>;
+  conditions: Condition[];
+  facts: string[];
+  item?: { label: string; labelEn: string };
+  once?: unknown;
+  maxYears?: number;
+  leadUnit: string | null;
+  leadUnitName: string | null;
+  beneficiary?: string;
+  interpretations?: string[];
+}
+
+export interface MeasureView {
+  measure: number;
+  section: number;
+  title: string;
+  titleEn?: string;
+  clause: string;
+  summary: string;
+  summaryEn?: string;
+  leadUnit: string | null;
+  leadUnitName: string | null;
+  responsibleUnits: Array<{ id: string; name: string }>;
+  incentives: IncentiveView[];
+}
+
+export interface SectionView {
+  no: number;
+  title: string;
+  titleEn?: string;
+  measures: number[];
+}
+
+export interface Interpretation {
+  id: string;
+  measures?: number[];
+  question: string;
+  questionEn?: string;
+  choice: string;
+  basis?: string;
+  alternative?: string;
+  options?: Array<{ key: string; label: string; labelEn?: string }>;
+}
+
+export interface PolicyLibrary {
+  id: string;
+  version: string;
+  title: string;
+  titleEn?: string;
+  issued?: string;
+  effective: { from: string; to: string };
+  issuers?: string[];
+  sections: SectionView[];
+  generalProvisions?: Array<{ id: string; clause: string; summary: string; summaryEn?: string }>;
+  measures: MeasureView[];
+  generalIncentives: IncentiveView[];
+  facts: FactDecl[];
+  interpretations: Interpretation[];
+  targets: Array<{ id: string; measure: number | null; title: string; titleEn?: string; deadline?: string }>;
+  agencies: Array<{ id: string; name: string; nameEn?: string; kind?: string }>;
+}
+
+export type EntitlementStatus = 'eligible' | 'notEligible' | 'caseByCase' | 'amountNotSet';
+
+export interface Explanation {
+  policy?: { id: string; version: string; title: string };
+  measure: number | null;
+  clause: string;
+  leadUnit?: string | null;
+  factsUsed: Array<{ name: string; label: string; labelEn: string; value: unknown; display: string }>;
+  conditions: Array<{ label: string; labelEn?: string; satisfied: boolean | null; actual?: string }>;
+  formula?: { text: string; textEn?: string; expression?: string; baseValue?: number; baseDisplay?: string; rate?: string; rawFen: number };
+  fixedFen?: number;
+  proposedFen?: number;
+  caps: Array<{ label: string; labelEn?: string; scope: string; limitFen: number; usedBeforeFen: number; roomFen: number; applied: boolean }>;
+  cityAward?: { amountFen: number; rule: string };
+  priorAwardsFen?: number;
+  reasons: Array<{ code: string; zh: string; en: string }>;
+  whatWouldQualify?: { zh: string; en: string };
+  summary: { zh: string; en: string };
+}
+
+export interface Entitlement {
+  measure: number | null;
+  incentive: string;
+  title: string;
+  titleEn?: string;
+  item?: string;
+  claim: string;
+  implicit: boolean;
+  status: EntitlementStatus;
+  amountFen: number | null;
+  explanation?: Explanation;
+}
+
+export interface EvaluationResult {
+  policy: { id: string; version: string; title: string };
+  year: number;
+  asOf: string;
+  enterprise: { uscc?: string; name?: string; area?: string };
+  totalFen: number;
+  entitlements: Entitlement[];
+}
+
+/** The facts of one enterprise-year as POST /api/calc takes them (README "Facts format"); money in fen. */
+export type FactValue = number | string | boolean | number[];
+export interface CalcClaimInput {
+  id?: string;
+  incentive: string;
+  item?: string;
+  date?: string;
+  amount?: number;
+  facts?: Record<string, FactValue>;
+}
+export interface CalcInput {
+  year: number;
+  enterprise?: { uscc?: string; name?: string; area?: string };
+  facts?: Record<string, FactValue>;
+  claims: CalcClaimInput[];
+}
+
+// ── Session ───────────────────────────────────────────────────────────────────────────────────────────
+export type Role = 'enterprise' | 'areaReviewer' | 'departmentReviewer' | 'finance' | 'auditor' | 'admin';
+
+export interface Me {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  enterpriseUscc?: string | null;
+  areaId?: string | null;
+  departmentId?: string | null;
+  enterprise?: { uscc: string; name: string; areaId: string; industryClass: string };
+}
+
+export interface Area {
+  id: string;
+  name: string;
+  nameEn?: string;
+  kind: 'street' | 'town' | 'zone';
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+// ── Claims ────────────────────────────────────────────────────────────────────────────────────────────
+export type ClaimState = 'draft' | 'submitted' | 'returned' | 'departmentReview' | 'jointReview' | 'publicity' | 'approved' | 'paid' | 'rejected' | 'withdrawn';
+export const CLAIM_STATES: ClaimState[] = ['draft', 'submitted', 'returned', 'departmentReview', 'jointReview', 'publicity', 'approved', 'paid', 'rejected', 'withdrawn'];
+
+export interface Claim {
+  id: number;
+  enterpriseUscc: string;
+  enterpriseName?: string;
+  areaId: string;
+  areaName?: string;
+  policyId?: string;
+  measure: number | string;
+  incentive: string;
+  incentiveTitle?: string;
+  item?: string;
+  year: number;
+  date?: string | null;
+  facts: Record<string, FactValue>;
+  amountClaimedFen?: number | null;
+  /** the engine's amount on the current facts, where the list endpoint includes it */
+  previewFen?: number | null;
+  decidedFen?: number | null;
+  state: ClaimState;
+  createdAt?: string;
+  updatedAt?: string;
+  submittedAt?: string | null;
+  version?: number;
+}
+
+export interface Evidence {
+  id: number;
+  fileName: string;
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+  uploadedAt?: string;
+}
+
+export type ReviewAction = 'pass' | 'return' | 'reject';
+export interface Review {
+  id: number;
+  stage: 'firstReview' | 'departmentReview' | 'jointReview';
+  action: ReviewAction;
+  reason?: string | null;
+  at: string;
+  actorName?: string;
+  actorId?: number;
+}
+
+export interface Decision {
+  id: number;
+  amountFen: number;
+  caseByCase?: boolean;
+  meetingRef?: string | null;
+  decidedAt: string;
+  decidedByName?: string;
+  policyVersion?: string;
+  explanation?: Explanation;
+}
+
+export interface LedgerEntry {
+  id: number;
+  incentiveId: string;
+  incentiveTitle?: string;
+  measureId?: string;
+  item?: string;
+  year: number;
+  kind: 'award' | 'reversal' | 'clawback' | 'cityAward' | 'payment';
+  amountFen: number;
+  claimId?: number | null;
+  reference?: string | null;
+  note?: string | null;
+  createdAt?: string;
+}
+
+export interface CreditEntry {
+  id: number;
+  uscc?: string;
+  listName: string;
+  reason: string;
+  listedOn: string;
+  delistedOn?: string | null;
+  delistedReason?: string | null;
+}
+
+export interface Payment {
+  id?: number;
+  claimId: number;
+  voucherNo: string;
+  amountFen: number;
+  paidOn: string;
+}
+
+export interface PublicityRef {
+  id: number;
+  title: string;
+  startsOn: string;
+  endsOn: string;
+  closedAt?: string | null;
+}
+
+/** Actions the server lets the caller take on a claim; the buttons shown are exactly these. */
+export type ClaimAction = 'edit' | 'submit' | 'withdraw' | 'pass' | 'return' | 'reject' | 'pay' | (string & {});
+
+export interface ClaimDetail {
+  claim: Claim;
+  enterprise?: { uscc: string; name: string; areaId?: string; areaName?: string; industryClass?: string };
+  evidence: Evidence[];
+  reviews: Review[];
+  decision?: Decision | null;
+  preview?: Entitlement | null;
+  ledger?: LedgerEntry[];
+  credit?: { blocked: boolean; entries: CreditEntry[] };
+  publicity?: PublicityRef | null;
+  payment?: Payment | null;
+  allowedActions: ClaimAction[];
+}
+
+export interface NewClaim {
+  incentive: string;
+  year: number;
+  item?: string;
+  date?: string;
+  amountClaimedFen?: number;
+  facts: Record<string, FactValue>;
+}
+
+export type QueueKey = 'firstReview' | 'departmentReview' | 'jointReview' | 'publicity' | 'awaitingPayment' | 'returned' | 'drafts';
+export type QueueCounts = Partial<Record<QueueKey, number>>;
+
+// ── 公示 ──────────────────────────────────────────────────────────────────────────────────────────────
+export interface Objection {
+  id: number;
+  claimId?: number | null;
+  objector: string;
+  contact?: string | null;
+  content: string;
+  receivedOn: string;
+  outcome?: 'upheld' | 'dismissed' | null;
+  resolution?: string | null;
+  resolvedAt?: string | null;
+}
+
+export interface PublicityItem {
+  claimId: number;
+  enterpriseName?: string;
+  enterpriseUscc?: string;
+  incentive?: string;
+  incentiveTitle?: string;
+  item?: string;
+  amountFen: number;
+}
+
+export interface PublicityBatch extends PublicityRef {
+  /** the server's reading of the period on its own clock */
+  status?: 'scheduled' | 'running' | 'ended' | 'closed';
+  publishedAt?: string;
+  itemCount?: number;
+  totalFen?: number;
+  items?: PublicityItem[];
+  objections?: Objection[];
+}
+
+// ── 拨付 ──────────────────────────────────────────────────────────────────────────────────────────────
+export interface PaymentRow {
+  claimId: number;
+  enterpriseUscc?: string;
+  enterpriseName?: string;
+  incentive?: string;
+  incentiveTitle?: string;
+  measure?: number | string;
+  item?: string;
+  amountFen: number;
+  areaId?: string;
+  year?: number;
+  voucherNo?: string | null;
+  paidOn?: string | null;
+  bankAccount?: string | null;
+}
+
+// ── Overview, audit ───────────────────────────────────────────────────────────────────────────────────
+export interface OverviewRow {
+  claims: number;
+  approved: number;
+  approvedFen: number;
+  paidFen: number;
+  budgetFen?: number | null;
+}
+export interface Overview {
+  year?: number;
+  byMeasure: Array<OverviewRow & { measure: number | string; title: string }>;
+  byArea: Array<OverviewRow & { areaId?: string; area?: string; name?: string }>;
+  byMonth: Array<OverviewRow & { month: string }>;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  actorUserId?: number | null;
+  action: string;
+  entity: string;
+  entityId?: string | null;
+  ip?: string | null;
+  details?: unknown;
+  data?: unknown;
+}

@@ -1,0 +1,115 @@
+/**
+ * Who is signed in. The session is an httpOnly cookie; the app learns the user from GET /api/me on load and
+ * from the login answer. Public pages never wait for this.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api } from '../api/client';
+import { ApiError } from '../api/problem';
+import type { Me, Role } from '../api/types';
+
+export const OFFICIAL_ROLES: Role[] = ['areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'];
+
+/**
+ * Which role opens which workbench page, mirroring the server's permissions (src/identity/access.ts): the
+ * administrator manages users and reference data and deliberately sees no claims or money; the auditor reads
+ * everything and changes nothing.
+ */
+export const PAGE_ROLES = {
+  portal: ['enterprise'],
+  queue: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor'],
+  caseView: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor'],
+  publicity: ['departmentReviewer', 'auditor'],
+  payments: ['finance', 'auditor'],
+  overview: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor'],
+  audit: ['auditor', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type WorkPage = keyof typeof PAGE_ROLES;
+
+export function mayOpen(user: Me | null, page: WorkPage): boolean {
+  return !!user && (PAGE_ROLES[page] as readonly Role[]).includes(user.role);
+}
+
+interface AuthState {
+  user: Me | null;
+  /** true until the first /api/me answer */
+  loading: boolean;
+  login: (username: string, password: string) => Promise<Me>;
+  logout: () => Promise<void>;
+  refresh: () => Promise<void>;
+  /** the session ended (a 401 somewhere): forget the user */
+  expire: () => void;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+
+// Asked for as soon as the script runs, not after the first render: the workbench and the portal wait on it.
+let firstMe: Promise<Me> | null = typeof window !== 'undefined' ? api.me() : null;
+firstMe?.catch(() => undefined);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<Me | null>(null);
+  const [loading, setLoading] = useState(true);
+
+  const refresh = useCallback(async () => {
+    try {
+      const pending = firstMe ?? api.me();
+      firstMe = null;
+      setUser(await pending);
+    } catch (e) {
+      // 401: not signed in. Anything else (server down, endpoint missing): treat as signed out, public pages still work.
+      if (!(e instanceof ApiError)) console.warn(e);
+      setUser(null);
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const login = useCallback(async (username: string, password: string) => {
+    const res = await api.login(username, password);
+    let me: Me = res.user;
+    // /api/me carries the enterprise details the login answer may leave out
+    try {
+      me = await api.me();
+    } catch {
+      /* the login answer is enough to go on */
+    }
+    setUser(me);
+    return me;
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await api.logout();
+    } finally {
+      setUser(null);
+    }
+  }, []);
+
+  const expire = useCallback(() => setUser(null), []);
+
+  const value = useMemo(() => ({ user, loading, login, logout, refresh, expire }), [user, loading, login, logout, refresh, expire]);
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const v = useContext(AuthContext);
+  if (!v) throw new Error('useAuth outside AuthProvider');
+  return v;
+}
+
+/** Where a user lands after signing in. */
+export function homeOf(user: Me | null): string {
+  if (!user) return '/policy';
+  if (user.role === 'enterprise') return '/portal';
+  if (user.role === 'admin') return '/work/audit';
+  return '/work/queue';
+}
+
+export function uscc(user: Me | null): string | null {
+  return user?.enterpriseUscc ?? user?.enterprise?.uscc ?? null;
+}

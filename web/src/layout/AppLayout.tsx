@@ -1,0 +1,190 @@
+import {
+  AuditOutlined, BankOutlined, BarChartOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
+  InboxOutlined, LoginOutlined, LogoutOutlined, MenuOutlined, NotificationOutlined, ProfileOutlined, ReadOutlined, UserOutlined,
+} from '@ant-design/icons';
+import { App, Badge, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Spin, Typography } from 'antd';
+import type { MenuProps } from 'antd';
+import { Suspense, useEffect, useState } from 'react';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { api } from '../api/client';
+import type { QueueCounts, Role } from '../api/types';
+import { mayOpen, useAuth } from '../auth/auth';
+import { useI18n } from '../i18n';
+
+const { Header, Sider, Content, Footer } = Layout;
+
+type Item = Required<MenuProps>['items'][number];
+
+
+export function AppLayout() {
+  const { t, lang, setLang } = useI18n();
+  const { user, logout } = useAuth();
+  const { message } = App.useApp();
+  const screens = Grid.useBreakpoint();
+  const loc = useLocation();
+  const navigate = useNavigate();
+  const [drawer, setDrawer] = useState(false);
+  const [queueTotal, setQueueTotal] = useState(0);
+  const wide = screens.lg ?? true;
+  const [version, setVersion] = useState<string>();
+
+  useEffect(() => {
+    api.health().then((h) => setVersion(h.version), () => undefined);
+  }, []);
+
+  useEffect(() => setDrawer(false), [loc.pathname]);
+
+  // The queue badge in the menu: what is waiting for this official.
+  useEffect(() => {
+    if (!mayOpen(user, 'queue')) return setQueueTotal(0);
+    let live = true;
+    api.queues().then(
+      (q: QueueCounts) => live && setQueueTotal(mineTotal(user!.role, q)),
+      () => live && setQueueTotal(0),
+    );
+    return () => {
+      live = false;
+    };
+  }, [user, loc.pathname]);
+
+  const link = (to: string, label: string) => <Link to={to}>{label}</Link>;
+  const items: Item[] = [
+    {
+      type: 'group',
+      label: t('nav.public'),
+      key: 'g-public',
+      children: [
+        { key: '/policy', icon: <ReadOutlined />, label: link('/policy', t('nav.policy')) },
+        { key: '/calculator', icon: <CalculatorOutlined />, label: link('/calculator', t('nav.calculator')) },
+      ],
+    },
+  ];
+  if (mayOpen(user, 'portal')) {
+    items.push({
+      type: 'group',
+      label: t('nav.portal'),
+      key: 'g-portal',
+      children: [
+        { key: '/portal', icon: <HomeOutlined />, label: link('/portal', t('nav.home')) },
+        { key: '/portal/apply', icon: <FileAddOutlined />, label: link('/portal/apply', t('nav.apply')) },
+        { key: '/portal/claims', icon: <ProfileOutlined />, label: link('/portal/claims', t('nav.myClaims')) },
+      ],
+    });
+  }
+  if (user && user.role !== 'enterprise') {
+    const work: Item[] = [];
+    if (mayOpen(user, 'queue'))
+      work.push({
+        key: '/work/queue',
+        icon: <InboxOutlined />,
+        label: (
+          <Link to="/work/queue">
+            <Flex justify="space-between" align="center">
+              {t('nav.queue')}
+              {queueTotal > 0 && <Badge count={queueTotal} overflowCount={999} style={{ marginInlineStart: 8 }} />}
+            </Flex>
+          </Link>
+        ),
+      });
+    if (mayOpen(user, 'publicity')) work.push({ key: '/work/publicity', icon: <NotificationOutlined />, label: link('/work/publicity', t('nav.publicity')) });
+    if (mayOpen(user, 'payments')) work.push({ key: '/work/payments', icon: <BankOutlined />, label: link('/work/payments', t('nav.payments')) });
+    if (mayOpen(user, 'overview')) work.push({ key: '/work/overview', icon: <BarChartOutlined />, label: link('/work/overview', t('nav.overview')) });
+    if (mayOpen(user, 'audit')) work.push({ key: '/work/audit', icon: <AuditOutlined />, label: link('/work/audit', t('nav.audit')) });
+    items.push({ type: 'group', label: t('nav.work'), key: 'g-work', children: work });
+  }
+
+  const allKeys = ['/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payments', '/work/overview', '/work/audit', '/policy', '/calculator'];
+  let selected = allKeys.find((k) => loc.pathname === k || loc.pathname.startsWith(k + '/')) ?? loc.pathname;
+  if (selected === '/work/claims') selected = '/work/queue';
+
+  const menu = <Menu mode="inline" selectedKeys={[selected]} items={items} style={{ borderInlineEnd: 0 }} aria-label={t('app.menu')} />;
+
+  const onLogout = async () => {
+    await logout();
+    message.success(t('nav.loggedOut'));
+    navigate('/policy');
+  };
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <a className="kf-skip" href="#main">
+        {t('app.skip')}
+      </a>
+      <Header style={{ display: 'flex', alignItems: 'center', gap: 12, paddingInline: wide ? 24 : 12, background: '#0f2f66', position: 'sticky', top: 0, zIndex: 20 }}>
+        {!wide && <Button type="text" aria-label={t('app.menu')} icon={<MenuOutlined style={{ color: '#fff', fontSize: 18 }} />} onClick={() => setDrawer(true)} />}
+        <Link to="/" className="kf-brand" style={{ flex: 1, minWidth: 0 }}>
+          <span className="kf-brand-mark" aria-hidden>
+            开
+          </span>
+          <span>{wide || screens.sm ? t('app.name') : t('app.short')}</span>
+        </Link>
+        <Segmented
+          size="small"
+          aria-label={t('app.lang')}
+          value={lang}
+          onChange={(v) => setLang(v as 'zh' | 'en')}
+          options={[
+            { value: 'zh', label: '中文' },
+            { value: 'en', label: 'EN' },
+          ]}
+        />
+        {user ? (
+          <Dropdown
+            trigger={['click']}
+            menu={{
+              items: [
+                { key: 'who', disabled: true, label: <span>{t(`role.${user.role}`)}{user.enterprise?.name ? ` · ${user.enterprise.name}` : ''}</span> },
+                { type: 'divider' },
+                { key: 'logout', icon: <LogoutOutlined />, label: t('nav.logout'), onClick: onLogout },
+              ],
+            }}
+          >
+            <Button type="text" style={{ color: '#fff' }} icon={<UserOutlined />} aria-label={`${user.displayName} ${t(`role.${user.role}`)}`}>
+              <span className="kf-hide-xs">{user.displayName}</span> <DownOutlined style={{ fontSize: 10 }} />
+            </Button>
+          </Dropdown>
+        ) : loc.pathname === '/login' ? null : (
+          <Button type="primary" ghost style={{ color: '#fff', borderColor: '#fff' }} icon={<LoginOutlined />} onClick={() => navigate(`/login?next=${encodeURIComponent(loc.pathname)}`)}>
+            <span className="kf-hide-xs">{t('nav.login')}</span>
+          </Button>
+        )}
+      </Header>
+      <Layout>
+        {wide ? (
+          <Sider width={216} theme="light" style={{ borderInlineEnd: '1px solid #eee' }}>
+            <nav style={{ position: 'sticky', top: 64, paddingTop: 8 }}>{menu}</nav>
+          </Sider>
+        ) : (
+          <Drawer placement="left" open={drawer} onClose={() => setDrawer(false)} size={260} title={t('app.name')} styles={{ body: { padding: 0 } }}>
+            <nav>{menu}</nav>
+          </Drawer>
+        )}
+        <Layout>
+          <Content id="main" tabIndex={-1} style={{ padding: wide ? 24 : 12, minWidth: 0, outline: 'none' }}>
+            <Suspense fallback={<Flex justify="center" style={{ padding: 80 }}><Spin size="large" /></Flex>}>
+              <Outlet />
+            </Suspense>
+          </Content>
+          <Footer style={{ textAlign: 'center', fontSize: 12, color: '#888', padding: '12px 24px' }}>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {t('app.footer', { version: version ?? '—' })} · <a href="/docs">{t('app.apiDocs')}</a>
+            </Typography.Text>
+          </Footer>
+        </Layout>
+      </Layout>
+    </Layout>
+  );
+}
+
+/** The counts an official acts on, for the menu badge. */
+export function mineTotal(role: Role, q: QueueCounts): number {
+  const keys: Record<Role, (keyof QueueCounts)[]> = {
+    enterprise: [],
+    areaReviewer: ['firstReview'],
+    departmentReviewer: ['departmentReview', 'jointReview', 'publicity'],
+    finance: ['awaitingPayment'],
+    auditor: [],
+    admin: [],
+  };
+  return keys[role].reduce((s, k) => s + (q[k] ?? 0), 0);
+}
