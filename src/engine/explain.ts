@@ -5,7 +5,7 @@
  */
 import type { ResolvedCondition } from '../policy/model.ts';
 import type { FactDecl } from '../policy/schema.ts';
-import { formatFen, formatFraction } from '../policy/quantities.ts';
+import { formatFen, formatFraction, groupThousands } from '../policy/quantities.ts';
 import { baseDetails, conditionSubject, valueFor, type CompiledIncentive, type CompiledPolicy } from './compile.ts';
 import { renderExpression } from './expr.ts';
 import type { FactValue } from './facts.ts';
@@ -222,7 +222,7 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
       for (const a of rec.capsApplied) steps.push(`受“${def.caps[a.index].label}”限制为${formatFen(a.roomFen)}`);
       if (rec.cityOffsetFen) steps.push(`扣除市级同类奖励${formatFen(rec.cityOffsetFen)}（就高不重复：市级已获${formatFen(rec.cityAwardFen)}）`);
       zh = `${title}：可获${formatFen(rec.amountFen)}。${steps.join('，')}。`;
-      en = `${def.titleEn}${rec.claim.item ? ` (${rec.claim.item})` : ''}: ${rec.amountFen} fen.`;
+      en = `${def.titleEn}${rec.claim.item ? ` (${rec.claim.item})` : ''}: ${formatYuan(rec.amountFen)}.${formula ? ` ${formula.baseDisplay ?? ''} × ${formula.rate ?? ''} = ${formatYuan(rec.rawFen)}.` : ''}${rec.capsApplied.map((a) => ` Cut to ${formatYuan(a.roomFen)} by "${def.caps[a.index].labelEn}".`).join('')}${rec.cityOffsetFen ? ` Less a same-kind city award of ${formatYuan(rec.cityOffsetFen)} (highest, not both).` : ''}`;
       break;
     }
     case 'caseByCase':
@@ -271,4 +271,11 @@ export function toEntitlement(cp: CompiledPolicy, rec: ClaimRecord, year: number
     amountFen: rec.status === 'caseByCase' || rec.status === 'amountNotSet' ? null : rec.amountFen,
     explanation: withExplanation ? explain(cp, rec, year) : undefined,
   };
+}
+
+/** 300000000 → "¥3,000,000.00" for English readers. */
+function formatYuan(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  return `${sign}¥${groupThousands(Math.floor(abs / 100))}.${String(abs % 100).padStart(2, '0')}`;
 }

@@ -34,7 +34,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/') || !deps.webRoot) {
+    // The web app's routes fall back to index.html; API paths and missing files (an old /assets/*.js after a
+    // rebuild) are a plain 404, so a browser never runs index.html as a script.
+    const path = req.url.split('?')[0];
+    if (path.startsWith('/api/') || !deps.webRoot || /\.[a-z0-9]+$/i.test(path)) {
       return errorHandler(Object.assign(new Error('not found'), { statusCode: 404 }) as never, req, reply);
     }
     return reply.sendFile('index.html');
@@ -58,6 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const webRoot = deps.webRoot === undefined ? (existsSync(WEB_DIST) ? WEB_DIST : null) : deps.webRoot;
   deps.webRoot = webRoot;
-  if (webRoot) await app.register(fastifyStatic, { root: webRoot, wildcard: false, maxAge: '1h', index: 'index.html' });
+  // wildcard: files are looked up per request, so a rebuilt web/dist is served without a restart;
+  // preCompressed: the build writes .br/.gz beside each asset.
+  if (webRoot) await app.register(fastifyStatic, { root: webRoot, wildcard: true, preCompressed: true, maxAge: '1h', index: 'index.html' });
   return app;
 }
