@@ -25,6 +25,9 @@ const pages = {
   Payments: () => import('./pages/official/Payments'),
   Overview: () => import('./pages/official/Overview'),
   Audit: () => import('./pages/official/Audit'),
+  ServiceCases: () => import('./pages/official/ServiceCases'),
+  ServiceCase: () => import('./pages/official/ServiceCase'),
+  ServiceCompliance: () => import('./pages/official/ServiceCompliance'),
   Forbidden: () => import('./pages/errors/Forbidden'),
   NotFound: () => import('./pages/errors/NotFound'),
 };
@@ -41,6 +44,9 @@ const PublicityBatchPage = lazy(pages.PublicityBatch);
 const Payments = lazy(pages.Payments);
 const Overview = lazy(pages.Overview);
 const Audit = lazy(pages.Audit);
+const ServiceCases = lazy(pages.ServiceCases);
+const ServiceCase = lazy(pages.ServiceCase);
+const ServiceCompliance = lazy(pages.ServiceCompliance);
 const Forbidden = lazy(pages.Forbidden);
 const NotFound = lazy(pages.NotFound);
 
@@ -64,6 +70,9 @@ export function preloadPageFor(pathname: string) {
     [/^\/work\/payments$/, pages.Payments],
     [/^\/work\/overview$/, pages.Overview],
     [/^\/work\/audit$/, pages.Audit],
+    [/^\/work\/service-cases$/, pages.ServiceCases],
+    [/^\/work\/service-cases\/\d+$/, pages.ServiceCase],
+    [/^\/work\/service-compliance$/, pages.ServiceCompliance],
   ];
   const hit = pick.find(([re]) => re.test(p));
   if (hit) void hit[1]().catch(() => undefined);
@@ -98,6 +107,9 @@ export function App() {
                   <Route path="payments" element={<RequireRole roles={PAGE_ROLES.payments}><Payments /></RequireRole>} />
                   <Route path="overview" element={<RequireRole roles={PAGE_ROLES.overview}><Overview /></RequireRole>} />
                   <Route path="audit" element={<RequireRole roles={PAGE_ROLES.audit}><Audit /></RequireRole>} />
+                  <Route path="service-cases" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCases /></RequireRole>} />
+                  <Route path="service-cases/:id" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCase /></RequireRole>} />
+                  <Route path="service-compliance" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCompliance /></RequireRole>} />
                 </Route>
                 <Route path="403" element={<Forbidden />} />
                 <Route path="*" element={<NotFound />} />

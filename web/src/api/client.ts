@@ -6,6 +6,7 @@ import { ApiError, type ProblemBody } from './problem';
 import type {
   Area, AuditEntry, CalcInput, ClaimDetail, Claim, ClaimState, EvaluationResult, Evidence, Me, NewClaim, Objection, Overview, Page,
   PaymentRow, PolicyLibrary, PublicityBatch, QueueCounts, ReviewAction,
+  ComplianceReport, NewServiceCase, ServiceCase, ServiceCaseState, ServiceEventKind, ServiceImportResult, ServiceLimitCatalog,
 } from './types';
 
 type Query = Record<string, string | number | boolean | undefined | null>;
@@ -129,6 +130,23 @@ export const api = {
   // overview, audit
   overview: (year?: number) => request<Overview>('/api/stats/overview', { query: { year } }),
   audit: (q: { entity?: string; entityId?: string; page?: number }) => request<Page<AuditEntry> | AuditEntry[]>('/api/audit', { query: q }),
+
+  // 服务时限 (measures 22–25)
+  serviceLimits: () => request<ServiceLimitCatalog>('/api/service-limits'),
+  serviceCases: (q: { asOf?: string; limitId?: string; department?: string; overdue?: boolean; state?: ServiceCaseState | ''; q?: string; page?: number; pageSize?: number }) =>
+    request<Page<ServiceCase> & { asOf: string }>('/api/service-cases', { query: { ...q, overdue: q.overdue ? 'true' : undefined } }),
+  serviceCase: (id: number | string, asOf?: string) => request<ServiceCase>(`/api/service-cases/${id}`, { query: { asOf } }),
+  createServiceCase: (c: NewServiceCase) => request<ServiceCase>('/api/service-cases', { body: c, idempotent: true }),
+  serviceCaseEvent: (id: number | string, body: { kind: ServiceEventKind; on: string; at?: string; note?: string }) =>
+    request<ServiceCase>(`/api/service-cases/${id}/events`, { body, idempotent: true }),
+  serviceCompliance: (q: { asOf?: string; year?: number } = {}) => request<ComplianceReport>('/api/service-cases/compliance', { query: q }),
+  serviceComplianceXlsxUrl: (q: { asOf?: string; year?: number } = {}) => `/api/service-cases/compliance.xlsx${qs(q)}`,
+  serviceTemplateUrl: () => '/api/service-cases/template.xlsx',
+  importServiceCases: (file: File, dryRun = false) => {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    return request<ServiceImportResult>('/api/service-cases/import', { form, idempotent: true, query: { dryRun: dryRun ? 'true' : undefined } });
+  },
 };
 
 /** Lists may come as a page or a bare array; the pages read both. */

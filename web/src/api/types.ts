@@ -396,3 +396,171 @@ export interface AuditEntry {
   details?: unknown;
   data?: unknown;
 }
+
+// ── Service time limits (measures 22–25; docs/calendar.md "Endpoints") ──────────────────────────────────
+export type LimitKind = 'perCase' | 'average' | 'share' | 'annualTotal';
+export type LimitUnit = 'workingDays' | 'calendarDays' | 'months' | 'hours' | 'percent';
+export type CountUnit = 'workingDays' | 'calendarDays';
+export type ServiceCaseState = 'open' | 'suspended' | 'completed';
+export type ServiceEventKind = 'suspended' | 'resumed' | 'completed';
+
+export interface DepartmentRef {
+  id: string;
+  name: string;
+  nameEn?: string;
+}
+
+export interface ServiceLimit {
+  id: string;
+  measure: number;
+  serviceId: string;
+  label: string;
+  labelEn?: string;
+  kind: LimitKind;
+  comparator: string;
+  value: number;
+  unit: LimitUnit;
+  target: string;
+  clause: string;
+  /** timed: due dates; population: counted in a share only; hours: tax time; null: not recorded per case */
+  recording: 'timed' | 'population' | 'hours' | null;
+  halfDay: boolean;
+  simplifiedRequired: boolean;
+  partOf: string | null;
+  owners: DepartmentRef[];
+}
+
+export interface ServiceLimitCatalog {
+  policy: string;
+  coveredFrom: string;
+  coveredThrough: string;
+  limits: ServiceLimit[];
+}
+
+export interface ServiceCaseEvent {
+  id: number;
+  kind: ServiceEventKind;
+  on: string;
+  at: string | null;
+  note: string | null;
+  recordedBy: number | null;
+  recordedAt: string;
+}
+
+export interface ServiceCaseStatus {
+  caseId: string;
+  limitId: string;
+  kind: 'perCase' | 'average';
+  state: ServiceCaseState;
+  asOf: string;
+  countUnit: CountUnit;
+  limit: number;
+  accepted: string;
+  completed: string | null;
+  suspensions: Array<{ from: string; to: string | null; days: number }>;
+  suspendedDays: number;
+  due: { date: string; at: 'endOfDay' | 'noon' | string };
+  dueProvisional: boolean;
+  elapsed: number;
+  remaining: number;
+  overdue: boolean | null;
+  onTime: boolean | null;
+  exceedsTarget: boolean | null;
+}
+
+export interface ServiceCase {
+  id: number;
+  limitId: string;
+  limitLabel: string;
+  limitLabelEn?: string;
+  measure: number;
+  recording: ServiceLimit['recording'];
+  departmentId: string;
+  departmentName: string;
+  reference: string;
+  subject: string;
+  acceptedOn: string;
+  acceptedAt: string | null;
+  simplified: boolean | null;
+  hours: number | null;
+  createdBy: number | null;
+  createdAt: string;
+  events: ServiceCaseEvent[];
+  asOf: string;
+  status: ServiceCaseStatus | null;
+  undetermined: { code: string; messageZh: string; messageEn: string } | null;
+}
+
+export interface NewServiceCase {
+  limitId: string;
+  departmentId?: string;
+  reference: string;
+  subject: string;
+  acceptedOn: string;
+  acceptedAt?: string;
+  simplified?: boolean;
+  hours?: number;
+}
+
+export interface Ratio {
+  numerator: number;
+  denominator: number;
+  percent: number | null;
+}
+
+export interface LimitCompliance {
+  limitId: string;
+  kind: LimitKind;
+  unit: LimitUnit;
+  comparator: string;
+  value: number;
+  cases: number;
+  completed: number;
+  open: number;
+  suspended: number;
+  onTime: number;
+  late: number;
+  openOverdue: number;
+  onTimeShare: Ratio | null;
+  countUnit: CountUnit | null;
+  averageElapsed: number | null;
+  share: Ratio | null;
+  targetMet: boolean | null;
+  undetermined: unknown[];
+  label: string;
+  labelEn?: string;
+  measure: number;
+  serviceId: string;
+  target: string;
+  owners: DepartmentRef[];
+}
+
+export interface DepartmentCompliance {
+  departmentId: string;
+  name: string;
+  nameEn?: string;
+  onTimeShare: Ratio;
+  targetsMet: Ratio;
+  limits: LimitCompliance[];
+}
+
+export interface ComplianceReport {
+  asOf: string;
+  acceptedFrom: string | null;
+  acceptedTo: string | null;
+  year: number;
+  byLimit: LimitCompliance[];
+  byDepartment: DepartmentCompliance[];
+  annualTotals: Array<{ limitId: string; year: number; totals: Array<{ subject: string; hours: number }>; withinLimit: Ratio; averageHours: number | null; targetMet: boolean | null; label: string; target: string }>;
+  unknownLimitCases: unknown[];
+}
+
+export interface ServiceImportResult {
+  sheet: string;
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  dryRun: boolean;
+  ignoredColumns: string[];
+}

@@ -22,12 +22,24 @@ export const PAGE_ROLES = {
   payments: ['finance', 'auditor'],
   overview: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor'],
   audit: ['auditor', 'admin'],
+  /** 服务时限 (measures 22–25): every official reads (src/http/routes/service-cases.ts READERS) */
+  serviceLimits: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type WorkPage = keyof typeof PAGE_ROLES;
 
 export function mayOpen(user: Me | null, page: WorkPage): boolean {
   return !!user && (PAGE_ROLES[page] as readonly Role[]).includes(user.role);
+}
+
+/**
+ * Who records service cases: department reviewers (their own department's limits) and admins (any), as the
+ * server's WRITERS. Returns the department a reviewer is confined to, null for an admin, false for readers.
+ */
+export function serviceCaseWriter(user: Me | null): string | null | false {
+  if (user?.role === 'admin') return null;
+  if (user?.role === 'departmentReviewer') return user.departmentId ?? null;
+  return false;
 }
 
 interface AuthState {

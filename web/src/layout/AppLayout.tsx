@@ -1,5 +1,5 @@
 import {
-  AuditOutlined, BankOutlined, BarChartOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
+  AuditOutlined, BankOutlined, BarChartOutlined, FieldTimeOutlined, FundOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
   InboxOutlined, LoginOutlined, LogoutOutlined, MenuOutlined, NotificationOutlined, ProfileOutlined, ReadOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { App, Badge, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Spin, Typography } from 'antd';
@@ -92,8 +92,19 @@ export function AppLayout() {
     if (mayOpen(user, 'audit')) work.push({ key: '/work/audit', icon: <AuditOutlined />, label: link('/work/audit', t('nav.audit')) });
     items.push({ type: 'group', label: t('nav.work'), key: 'g-work', children: work });
   }
+  if (mayOpen(user, 'serviceLimits')) {
+    items.push({
+      type: 'group',
+      label: t('nav.service'),
+      key: 'g-service',
+      children: [
+        { key: '/work/service-cases', icon: <FieldTimeOutlined />, label: link('/work/service-cases', t('nav.serviceCases')) },
+        { key: '/work/service-compliance', icon: <FundOutlined />, label: link('/work/service-compliance', t('nav.serviceCompliance')) },
+      ],
+    });
+  }
 
-  const allKeys = ['/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payments', '/work/overview', '/work/audit', '/policy', '/calculator'];
+  const allKeys = ['/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payments', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator'];
   let selected = allKeys.find((k) => loc.pathname === k || loc.pathname.startsWith(k + '/')) ?? loc.pathname;
   if (selected === '/work/claims') selected = '/work/queue';
 
