@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/transaction.ts';
-import type { Claim, ClaimState, JsonObject } from '../db/schema.ts';
+import type { Claim, ClaimState, Enterprise, JsonObject } from '../db/schema.ts';
 import { toJsonb } from '../db/schema.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -92,7 +92,11 @@ export async function loadClaim(ctx: PlatformContext, db: Db, user: Principal, i
   if (!Number.isSafeInteger(id) || id <= 0) throw notFound();
   let q = db.selectFrom('claims').selectAll().where('id', '=', id);
   if (forUpdate) q = q.forUpdate();
-  const c = await q.executeTakeFirst();
+  return checkClaimAccess(ctx, user, await q.executeTakeFirst(), action);
+}
+
+/** loadClaim's checks on a row the caller has already read (e.g. locked with its own `for update`). */
+export function checkClaimAccess(ctx: PlatformContext, user: Principal, c: Claim | undefined, action: Action): Claim {
   if (!c || !can(user, 'claim.read', resourceOf(c), ctx.access)) throw notFound();
   authorize(user, action, resourceOf(c), ctx.access);
   return c;
@@ -145,9 +149,12 @@ export function claimFactsDocument(
   };
 }
 
-/** What the engine says about this claim now, against the ledger (excluding the claim's own entries). */
-export async function evaluateClaim(ctx: PlatformContext, db: Db, c: Claim): Promise<Entitlement> {
-  const enterprise = await db.selectFrom('enterprises').selectAll().where('uscc', '=', c.enterprise_uscc).executeTakeFirstOrThrow();
+/**
+ * What the engine says about this claim now, against the ledger (excluding the claim's own entries).
+ * `enterprise`: the claim's enterprise row when the caller has already read it.
+ */
+export async function evaluateClaim(ctx: PlatformContext, db: Db, c: Claim, enterprise?: Enterprise): Promise<Entitlement> {
+  enterprise ??= await db.selectFrom('enterprises').selectAll().where('uscc', '=', c.enterprise_uscc).executeTakeFirstOrThrow();
   const prior = await priorAwards(db, c.enterprise_uscc, c.policy_id, [c.incentive_id], c.id);
   const doc = claimFactsDocument(ctx, { incentive: c.incentive_id, year: c.year, item: c.item || undefined, date: c.event_on ?? undefined, amountFen: c.amount_claimed_fen ?? undefined, facts: c.facts }, enterprise, prior);
   const result = ctx.engine.evaluate(doc, { asOf: ctx.today() });

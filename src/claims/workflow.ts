@@ -15,7 +15,7 @@ import { formatFen } from '../policy/quantities.ts';
 import { appendLedgerEntry, budgetPosition, lockForDecision } from '../ledger/ledger.ts';
 import { assertNotCreditBlocked } from '../credit/credit.ts';
 import { actorOf, type PlatformContext } from './context.ts';
-import { evaluateClaim, invalidState, loadClaim } from './claims.ts';
+import { checkClaimAccess, evaluateClaim, invalidState, loadClaim } from './claims.ts';
 
 async function transition(
   ctx: PlatformContext,
@@ -88,7 +88,8 @@ export async function reviewClaim(ctx: PlatformContext, user: Principal, id: num
     // Lock the claim row first: a second reviewer (or a retried request) waits, then sees the new state.
     const peek = await trx.selectFrom('claims').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     const stage = peek ? STAGE_OF[peek.state] : undefined;
-    const c = await loadClaim(ctx, trx, user, id, stage?.permission ?? 'claim.departmentReview', false);
+    // The locked row is the claim as it now stands: loadClaim's checks on it, without reading it again.
+    const c = checkClaimAccess(ctx, user, peek, stage?.permission ?? 'claim.departmentReview');
     if (!stage) throw invalidState(c.state, '该申报当前不在审核环节', 'the claim is not awaiting a review');
     await trx.insertInto('reviews').values({ claim_id: id, stage: stage.stage, actor_id: user.id, action, reason: reason || null }).execute();
     if (action === 'return') {
@@ -121,8 +122,11 @@ export async function reviewClaim(ctx: PlatformContext, user: Principal, id: num
 async function decide(ctx: PlatformContext, trx: Db, user: Principal, c: Claim, input: ReviewInput, ip?: string | null) {
   const policy = ctx.engine.policy;
   const inc = policy.incentivesById.get(c.incentive_id)!;
+  // Read before the locks (they guard the ledger and budgets, not the enterprise row), so that this read is
+  // not part of the section every decision of the measure-year waits for.
+  const enterprise = await trx.selectFrom('enterprises').selectAll().where('uscc', '=', c.enterprise_uscc).executeTakeFirstOrThrow();
   await lockForDecision(trx, { enterpriseUscc: c.enterprise_uscc, policyId: c.policy_id, incentiveId: c.incentive_id, measureId: c.measure_id, year: c.year });
-  const ent = await evaluateClaim(ctx, trx, c);
+  const ent = await evaluateClaim(ctx, trx, c, enterprise);
   let amountFen: number;
   let meetingRef: string | null = null;
   if (inc.kind === 'caseByCase') {
@@ -138,7 +142,9 @@ async function decide(ctx: PlatformContext, trx: Db, user: Principal, c: Claim, 
     if (ent.status !== 'eligible' || !ent.amountFen) throw notEligible(ent);
     amountFen = ent.amountFen;
   }
-  const budget = await budgetPosition(trx, c.policy_id, c.measure_id, c.year);
+  // Without a budget for the measure-year there is nothing to check: skip summing its ledger (under the lock).
+  const budgeted = await trx.selectFrom('budgets').select('amount_fen').where('policy_id', '=', c.policy_id).where('measure_id', '=', c.measure_id).where('year', '=', c.year).executeTakeFirst();
+  const budget = budgeted ? await budgetPosition(trx, c.policy_id, c.measure_id, c.year) : { budgetFen: null, committedFen: 0 };
   if (budget.budgetFen !== null && budget.committedFen + amountFen > budget.budgetFen) {
     const left = Math.max(0, budget.budgetFen - budget.committedFen);
     throw new KaifangError({
