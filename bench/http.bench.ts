@@ -1,0 +1,685 @@
+/**
+ * npm run bench:http — the platform over HTTP on loopback, with autocannon as the load generator:
+ *   1. POST /api/calc (public, no database) with one synthetic enterprise-year (bench/synthetic.ts), against
+ *      the in-process engine rate for the same body (Engine.evaluate with explanations) measured in this run;
+ *   2. the decision path: POST /api/claims/:id/review {action:'pass'} on claims waiting for the lead department
+ *      (measure 16, equipment investment): engine recompute against the ledger under the cap and budget
+ *      advisory locks, decision, ledger entry and audit record in one transaction. Most claims are separate
+ *      projects of many enterprises; some projects have several claims that together pass the per-project cap,
+ *      so concurrent decisions contend on one cap and the later ones must be refused (409 cap_exceeded).
+ * Both run against the real server (`kaifang serve`, a child process, so the load generator does not share its
+ * event loop), once on a fresh PGlite data folder and once on a fresh PostgreSQL database (created and dropped
+ * here; skipped with a message if the server cannot be reached). Afterwards the ledger is checked: no project
+ * past its cap, every 200 one award, every contended project filled exactly to its cap, the audit chain intact.
+ *
+ *   BENCH_SECONDS (10)          length of the /api/calc run
+ *   BENCH_CONNECTIONS (20)      concurrent connections for /api/calc
+ *   BENCH_DECISION_CONNECTIONS (20)
+ *   BENCH_ENTERPRISES (1000)    enterprises with separate projects (4 claims each)
+ *   BENCH_CONTENDED (100)       projects with 6 claims each sharing one cap
+ *   BENCH_DECISION_SECONDS (20) upper bound of the decision run (its size aims at about 8 s)
+ *   BENCH_DATABASE_URL          server to create the scratch database on (default DATABASE_URL or
+ *                               postgres://postgres@127.0.0.1:5432/test)
+ *   BENCH_ONLY=pglite|postgres  run one database only
+ *   BENCH_SERVER_ROOT=dir       run the server from another checkout (an A/B comparison; same migrations)
+ *   BENCH_CPU_PROF=dir          write the server's CPU profiles (node --cpu-prof) to dir/pglite, dir/postgres
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { Engine } from '../src/engine/index.ts';
+import { openDatabase, redactUrl, type OpenedDatabase } from '../src/db/open.ts';
+import { migratedPGliteTemplate } from '../src/db/test-databases.ts';
+import { SYSTEM_ACTOR, verifyAuditChain } from '../src/audit/audit-log.ts';
+import { createEnterprise } from '../src/enterprises/enterprises.ts';
+import { generateUscc, seededRandom } from '../src/enterprises/uscc.ts';
+import { createUser } from '../src/identity/users.ts';
+import { FAST_SECURITY, TEST_PASSWORD } from '../src/claims/fixture.ts';
+import { createPlatformContext, measureIdOf } from '../src/claims/context.ts';
+import { claimFactsDocument, validateClaimInput } from '../src/claims/claims.ts';
+import { toJsonb, type IndustryClass } from '../src/db/schema.ts';
+import { syntheticFacts } from './synthetic.ts';
+
+// ── autocannon (CommonJS, no type declarations: the part used here, typed locally) ─────────────────────
+interface AcRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (req: AcRequest, context: object) => AcRequest | null;
+  onResponse?: (status: number, body: string, context: object) => void;
+}
+interface AcOptions {
+  url: string;
+  connections: number;
+  pipelining?: number;
+  duration?: number;
+  amount?: number;
+  timeout?: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  requests?: AcRequest[];
+}
+interface AcResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  latency: { p50: number; p99: number; max: number };
+  requests: { total: number };
+  statusCodeStats: Record<string, { count: number }>;
+}
+type AcInstance = Promise<AcResult> & { stop(): void };
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: AcOptions) => AcInstance;
+
+// ── settings ────────────────────────────────────────────────────────────────────────────────────────
+const env = (name: string, dflt: number) => {
+  const v = Number(process.env[name] ?? dflt);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
+  return v;
+};
+const CALC_SECONDS = env('BENCH_SECONDS', 10);
+const CALC_CONNECTIONS = env('BENCH_CONNECTIONS', 20);
+const DECISION_CONNECTIONS = env('BENCH_DECISION_CONNECTIONS', 20);
+const ENTERPRISES = env('BENCH_ENTERPRISES', 1000);
+const PROJECTS_PER_ENTERPRISE = 4;
+const CONTENDED = Math.min(env('BENCH_CONTENDED', 100), ENTERPRISES);
+const CLAIMS_PER_CONTENDED = 6;
+const DECISION_SECONDS = env('BENCH_DECISION_SECONDS', 20);
+const DECISION_TARGET_SECONDS = Math.min(8, DECISION_SECONDS);
+const WARMUP_DECISIONS = 200;
+const PG_URL = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const ONLY = process.env.BENCH_ONLY;
+const CPU_PROF = process.env.BENCH_CPU_PROF;
+const TARGET = { calcRps: 5000, calcP99: 20, decisionsPg: 1000 };
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Where the server runs from: this checkout, or another one of the same schema to compare (A/B). */
+const SERVER_ROOT = process.env.BENCH_SERVER_ROOT ? path.resolve(process.env.BENCH_SERVER_ROOT) : ROOT;
+const HOST = '127.0.0.1';
+const YEAR = 2020;
+const WAN = 1_000_000; // 1万元 in fen
+const INCENTIVE = 'equipment-investment';
+const REVIEWER = 'bench-industry';
+
+const engine = Engine.load();
+const policy = engine.policy;
+const inc = policy.incentivesById.get(INCENTIVE);
+if (!inc) throw new Error(`the policy has no incentive ${INCENTIVE}`);
+const MEASURE_ID = measureIdOf(inc.measure);
+const leadUnit = policy.measures.find((m) => String(m.measure) === MEASURE_ID)?.leadUnit;
+if (!leadUnit) throw new Error(`measure ${MEASURE_ID} has no lead unit`);
+const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+interface Row {
+  target: string;
+  database: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: string;
+  verdict: string;
+  /** short, in the table */
+  note?: string;
+  /** longer, below it */
+  detail?: string;
+}
+const rows: Row[] = [];
+
+// ── the calc body and the in-process baseline ───────────────────────────────────────────────────────
+const calcFacts = syntheticFacts(1)[0];
+const calcBody = JSON.stringify(calcFacts);
+const asOf = `${YEAR}-12-31`;
+
+function measureEngine(fn: () => unknown, seconds: number): number {
+  const until = performance.now() + seconds * 1000;
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() < until) {
+    for (let i = 0; i < 100; i++) fn();
+    n += 100;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+// Each call parses the raw body, as the route does (the server gets its JSON already parsed by Fastify).
+const evaluateCalc = () => engine.evaluate(JSON.parse(calcBody), { asOf, explain: true });
+const sample = evaluateCalc();
+if (!sample.entitlements?.length) throw new Error('the calc body entitles to nothing: a poor benchmark');
+measureEngine(evaluateCalc, 0.5); // warm-up
+/** The baseline, taken right before each /api/calc run so that both see the machine in the same state. */
+function baseline(label: string) {
+  const rate = measureEngine(evaluateCalc, 2);
+  const withJson = measureEngine(() => JSON.stringify(evaluateCalc()), 1);
+  rows.push({ target: 'Engine.evaluate in process (baseline)', database: label, rps: rate, p50: NaN, p99: NaN, errors: '–', verdict: '', note: `${fmt(withJson)}/s + stringify` });
+  return rate;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Runs `fn` and reports the share of one core used meanwhile by the server process, by the PostgreSQL
+ * backends serving it (`dbPids`, when the server is local) and by this process (the load generator).
+ */
+async function withCpu<T>(server: Server, dbPids: number[], fn: () => Promise<T>): Promise<{ value: T; cpu: Cpu }> {
+  const sum = (pids: number[]) => pids.reduce((s, p) => s + cpuSeconds(p), 0);
+  const s0 = cpuSeconds(server.child.pid);
+  const d0 = sum(dbPids);
+  const l0 = process.cpuUsage();
+  const t0 = performance.now();
+  const value = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const l = process.cpuUsage(l0);
+  return { value, cpu: { server: (cpuSeconds(server.child.pid) - s0) / seconds, db: dbPids.length ? (sum(dbPids) - d0) / seconds : NaN, load: (l.user + l.system) / 1e6 / seconds } };
+}
+interface Cpu {
+  server: number;
+  db: number;
+  load: number;
+}
+
+/** The pids of the backends connected to `database` (local server only: their CPU is read from /proc). */
+async function backendPids(adminUrl: string, database: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    const r = await client.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [database]);
+    return r.rows.map((x) => x.pid).filter((pid) => !Number.isNaN(cpuSeconds(pid)));
+  } finally {
+    await client.end();
+  }
+}
+
+// ── helpers: free port, child server, scratch PostgreSQL database ───────────────────────────────────
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, HOST, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Server {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function startChildServer(kind: string, dataDir: string, databaseUrl: string | undefined, tmp: string): Promise<Server> {
+  const port = await freePort();
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, KAIFANG_EVIDENCE_DIR: path.join(tmp, 'evidence'), KAIFANG_SCRYPT_LOG2_N: '10', NODE_ENV: 'production' };
+  delete childEnv.DATABASE_URL;
+  if (databaseUrl) childEnv.DATABASE_URL = databaseUrl;
+  const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF, kind)}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/kaifang.js', 'serve', '--port', String(port), '--host', HOST, '--data-dir', dataDir], {
+    cwd: SERVER_ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the ${kind} server did not start within 60 s:\n${out}${err}`)), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('api:')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the ${kind} server exited (${code}) before listening:\n${out}${err}`));
+    });
+  });
+  return {
+    url: `http://${HOST}:${port}`,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+async function adminQuery(url: string, statement: string) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+// ── the decision workload ───────────────────────────────────────────────────────────────────────────
+interface Prepared {
+  /** claim ids in the order the load generator takes them */
+  warmup: number[];
+  measured: number[];
+  contendedProjects: number;
+  /** claim id → its contended project (absent: a project of its own) */
+  groupOf: Map<number, number>;
+  /** the amount the engine gives one claim of a contended project on its own, by industry class */
+  contendedClaimFen: Record<string, number>;
+}
+
+/**
+ * Enterprises (through the enterprise service, audited) and the reviewer (FAST_SECURITY) go through the
+ * services; the claims are inserted in bulk straight in the state departmentReview, with their 初审 review row
+ * (submitting and first-reviewing thousands of claims through the services would take longer than the benchmark).
+ * Every claim's input is validated by the same function createClaim uses.
+ */
+async function prepare(db: OpenedDatabase['db']): Promise<Prepared> {
+  const ctx = createPlatformContext(db, engine);
+  const random = seededRandom(20200520);
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const classes: IndustryClass[] = ['leading', 'highTech', 'other'];
+  const areas = ['shengze', 'songling'];
+  await createUser(db, { username: REVIEWER, displayName: '区工信局（压测）', password: TEST_PASSWORD, role: 'departmentReviewer', departmentId: leadUnit }, { actor: SYSTEM_ACTOR, config: FAST_SECURITY });
+  const areaReviewer: Record<string, number> = {};
+  for (const a of areas) areaReviewer[a] = (await createUser(db, { username: `bench-${a}`, displayName: `${a}（压测）`, password: TEST_PASSWORD, role: 'areaReviewer', areaId: a }, { actor: SYSTEM_ACTOR, config: FAST_SECURITY })).id;
+
+  const enterprises: Array<{ uscc: string; name: string; area_id: string; industry_class: IndustryClass }> = [];
+  const seen = new Set<string>();
+  // One transaction for all of them (the service joins it): one commit instead of a thousand.
+  await db.transaction().execute(async (trx) => {
+    while (enterprises.length < ENTERPRISES) {
+      const uscc = generateUscc({ random });
+      if (seen.has(uscc)) continue;
+      seen.add(uscc);
+      const i = enterprises.length;
+      const e = { uscc, name: `压测企业${i}`, area_id: areas[i % areas.length], industry_class: classes[i % classes.length] };
+      await createEnterprise(trx, { uscc, name: e.name, areaId: e.area_id, industryClass: e.industry_class }, { actor: SYSTEM_ACTOR });
+      enterprises.push(e);
+    }
+  });
+
+  type Row = { e: (typeof enterprises)[number]; item: string; investmentFen: number; group: number | null };
+  const independent: Row[] = [];
+  for (const e of enterprises) {
+    for (let p = 0; p < PROJECTS_PER_ENTERPRISE; p++) independent.push({ e, item: `设备项目${p + 1}`, investmentFen: int(2000, 9000) * WAN, group: null });
+  }
+  // Contended: one project, several claims of 5000万元 each; together they pass the per-project cap.
+  const groups: Row[][] = [];
+  for (let g = 0; g < CONTENDED; g++) {
+    const e = enterprises[(g * 7) % enterprises.length];
+    groups.push(Array.from({ length: CLAIMS_PER_CONTENDED }, () => ({ e, item: `共享项目${g + 1}`, investmentFen: 5000 * WAN, group: g })));
+  }
+  // The order requests will be made in: shuffled separate projects, each contended project's claims together
+  // (so they are in flight at the same time), the warm-up first and from separate projects only.
+  for (let i = independent.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [independent[i], independent[j]] = [independent[j], independent[i]];
+  }
+  const warmRows = independent.splice(0, WARMUP_DECISIONS);
+  const order: Row[][] = independent.map((r) => [r]);
+  for (const g of groups) order.splice(Math.floor(random() * (order.length + 1)), 0, g);
+  const rows = [...warmRows, ...order.flat()];
+
+  // Every claim's input validated as createClaim does; and what the engine gives one contended claim on its own.
+  const contendedClaimFen: Record<string, number> = {};
+  for (const r of rows) validateClaimInput(ctx, { incentive: INCENTIVE, year: YEAR, item: r.item, facts: { equipmentInvestment: r.investmentFen } }, r.e);
+  for (const cls of classes) {
+    const e = enterprises.find((x) => x.industry_class === cls)!;
+    const doc = claimFactsDocument(ctx, { incentive: INCENTIVE, year: YEAR, item: 'x', facts: { equipmentInvestment: 5000 * WAN } }, e, []);
+    contendedClaimFen[cls] = engine.evaluate(doc, { asOf }).entitlements.find((x) => x.claim === 'this-claim')!.amountFen ?? 0;
+  }
+
+  const now = new Date();
+  const ids: number[] = [];
+  const groupOf = new Map<number, number>();
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    const inserted = await db
+      .insertInto('claims')
+      .values(
+        chunk.map((r) => ({
+          enterprise_uscc: r.e.uscc,
+          area_id: r.e.area_id,
+          policy_id: policy.id,
+          measure_id: MEASURE_ID,
+          incentive_id: INCENTIVE,
+          item: r.item,
+          year: YEAR,
+          facts: toJsonb({ equipmentInvestment: r.investmentFen }),
+          amount_claimed_fen: null,
+          state: 'departmentReview' as const,
+          created_by: null,
+          submitted_at: now,
+          version: 3,
+        })),
+      )
+      .returning('id')
+      .execute();
+    ids.push(...inserted.map((x) => x.id));
+    chunk.forEach((r, k) => {
+      if (r.group !== null) groupOf.set(inserted[k].id, r.group);
+    });
+    await db.insertInto('reviews').values(inserted.map((x, k) => ({ claim_id: x.id, stage: 'firstReview' as const, actor_id: areaReviewer[chunk[k].e.area_id], action: 'pass' as const }))).execute();
+  }
+  return { warmup: ids.slice(0, WARMUP_DECISIONS), measured: ids.slice(WARMUP_DECISIONS), contendedProjects: groups.length, groupOf, contendedClaimFen };
+}
+
+async function loginCookie(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: REVIEWER, password: TEST_PASSWORD }), signal: AbortSignal.timeout(10_000) });
+  if (res.status !== 200) throw new Error(`login: ${res.status} ${await res.text()}`);
+  const set = res.headers.getSetCookie().find((c) => c.startsWith('kaifang_session='));
+  if (!set) throw new Error('login: no session cookie');
+  return set.split(';')[0];
+}
+
+interface DecisionRun {
+  result: AcResult;
+  passed: number;
+  capRefused: number;
+  other: Record<string, number>;
+  /** ids answered 200 / 409 cap_exceeded */
+  passedIds: Set<number>;
+  refusedIds: Set<number>;
+  /** stopped by the time bound: up to `connections` requests were in flight, their answers unseen */
+  cutOff: boolean;
+  connections: number;
+}
+
+/**
+ * Reviews the first `amount` of `ids` (each once, in order) with `connections` concurrent connections; stops
+ * after `seconds` at the latest.
+ */
+async function driveDecisions(base: string, cookie: string, ids: number[], amount: number, connections: number, seconds: number): Promise<DecisionRun> {
+  let next = 0;
+  let passed = 0;
+  let capRefused = 0;
+  const other: Record<string, number> = {};
+  const passedIds = new Set<number>();
+  const refusedIds = new Set<number>();
+  // autocannon builds each connection's next request before it knows whether it will send it, so one spare
+  // id per connection stays unused: `amount` stops it before the list runs out.
+  amount = Math.max(connections, Math.min(amount, ids.length - connections));
+  const instance = autocannon({
+    url: base,
+    connections,
+    pipelining: 1,
+    amount,
+    timeout: 30,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ action: 'pass' }),
+    requests: [
+      {
+        setupRequest(req, context) {
+          const id = ids[Math.min(next++, ids.length - 1)];
+          (context as { id: number }).id = id;
+          return { ...req, path: `/api/claims/${id}/review` };
+        },
+        onResponse(status, body, context) {
+          const id = (context as { id: number }).id;
+          if (status === 200) {
+            passed++;
+            passedIds.add(id);
+            return;
+          }
+          let code = String(status);
+          try {
+            code = `${status} ${(JSON.parse(body) as { code?: string }).code}`;
+          } catch {
+            // not JSON: keep the status
+          }
+          if (code === '409 cap_exceeded') {
+            capRefused++;
+            refusedIds.add(id);
+          } else other[code] = (other[code] ?? 0) + 1;
+        },
+      },
+    ],
+  });
+  let cutOff = false;
+  const timer = setTimeout(() => {
+    cutOff = true;
+    instance.stop();
+  }, seconds * 1000);
+  const result = await instance;
+  clearTimeout(timer);
+  return { result, passed, capRefused, other, passedIds, refusedIds, cutOff, connections };
+}
+
+async function driveCalc(base: string, seconds: number): Promise<AcResult> {
+  return autocannon({
+    url: `${base}/api/calc?asOf=${asOf}`,
+    connections: CALC_CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    timeout: 10,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: calcBody,
+  });
+}
+
+// ── checks after the run ────────────────────────────────────────────────────────────────────────────
+interface Checks {
+  lines: string[];
+  ok: boolean;
+}
+
+async function check(db: OpenedDatabase['db'], prepared: Prepared, runs: DecisionRun[]): Promise<Checks> {
+  const lines: string[] = [];
+  let ok = true;
+  const cap = inc!.caps[0];
+  if (!cap || cap.scope !== 'item' || typeof cap.amountFen !== 'object' || !('values' in cap.amountFen)) throw new Error(`expected ${INCENTIVE} to have a per-item cap by industry class`);
+  const capOf = (cap.amountFen as { values: Record<string, number> }).values;
+  const projects = await db
+    .selectFrom('ledger_entries')
+    .innerJoin('enterprises', 'enterprises.uscc', 'ledger_entries.enterprise_uscc')
+    .select((eb) => ['ledger_entries.enterprise_uscc', 'ledger_entries.item', 'ledger_entries.year', 'enterprises.industry_class', eb.fn.sum<number>('ledger_entries.amount_fen').as('sum')])
+    .where('ledger_entries.incentive_id', '=', INCENTIVE)
+    .groupBy(['ledger_entries.enterprise_uscc', 'ledger_entries.item', 'ledger_entries.year', 'enterprises.industry_class'])
+    .execute();
+  const over = projects.filter((g) => Number(g.sum) > capOf[g.industry_class]);
+  ok &&= over.length === 0;
+  lines.push(`${over.length === 0 ? '✔' : '✘'} caps: ${fmt(projects.length)} projects (enterprise + ${INCENTIVE} + year + item) in the ledger, ${over.length} above the policy's per-project cap`);
+
+  // Contended projects whose every claim was answered: the ledger holds exactly min(cap, answered × one claim's amount).
+  const passedIds = new Set(runs.flatMap((r) => [...r.passedIds]));
+  const refusedIds = new Set(runs.flatMap((r) => [...r.refusedIds]));
+  const members = new Map<number, number[]>();
+  for (const [id, g] of prepared.groupOf) members.set(g, [...(members.get(g) ?? []), id]);
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .innerJoin('enterprises', 'enterprises.uscc', 'ledger_entries.enterprise_uscc')
+    .select(['ledger_entries.claim_id', 'ledger_entries.amount_fen', 'enterprises.industry_class'])
+    .where('ledger_entries.claim_id', 'in', [...prepared.groupOf.keys()])
+    .execute();
+  const sumOf = new Map<number, number>();
+  const classOf = new Map<number, string>();
+  for (const r of rows) {
+    const g = prepared.groupOf.get(r.claim_id!)!;
+    sumOf.set(g, (sumOf.get(g) ?? 0) + r.amount_fen);
+    classOf.set(g, r.industry_class);
+  }
+  let complete = 0;
+  let exact = 0;
+  for (const [g, ids] of members) {
+    const answered = ids.filter((id) => passedIds.has(id) || refusedIds.has(id)).length;
+    if (answered !== ids.length) continue;
+    complete++;
+    const cls = classOf.get(g)!;
+    if (sumOf.get(g) === Math.min(capOf[cls], answered * prepared.contendedClaimFen[cls])) exact++;
+  }
+  ok &&= exact === complete;
+  lines.push(`${exact === complete ? '✔' : '✘'} contended projects: ${exact} of ${complete} fully decided ones filled exactly to their cap (${CLAIMS_PER_CONTENDED} claims of 5000万元 each)`);
+  const strayRefusals = [...refusedIds].filter((id) => !prepared.groupOf.has(id)).length;
+  ok &&= strayRefusals === 0;
+  lines.push(`${strayRefusals === 0 ? '✔' : '✘'} ${fmt(refusedIds.size)} refusals (409 cap_exceeded), ${strayRefusals} of them outside the contended projects`);
+
+  const count = async (table: 'decisions' | 'ledger_entries') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const decisions = await count('decisions');
+  const awards = await count('ledger_entries');
+  const passed = passedIds.size;
+  const unseen = runs.reduce((s, r) => s + (r.cutOff ? r.connections : 0), 0);
+  const same = awards === decisions && decisions >= passed && decisions - passed <= unseen;
+  ok &&= same;
+  lines.push(`${same ? '✔' : '✘'} every 200 is one decision and one award: ${fmt(passed)} × 200, ${fmt(decisions)} decisions, ${fmt(awards)} ledger entries${unseen ? ` (the time bound cut off up to ${unseen} answers)` : ''}`);
+  const chain = await verifyAuditChain(db);
+  ok &&= chain.ok;
+  lines.push(`${chain.ok ? '✔' : '✘'} audit chain: ${chain.ok ? `${fmt(chain.records)} records verify` : chain.message}`);
+  return { lines, ok };
+}
+
+// ── one database ────────────────────────────────────────────────────────────────────────────────────
+const checkLines: string[] = [];
+let allOk = true;
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+const cpuNote = (cpu: Cpu, rps: number) =>
+  Number.isNaN(cpu.server)
+    ? ''
+    : `${rps > 0 ? '; ' : ''}CPU (one core = 100%): server ${pct(cpu.server)} = ${fmt(rps / Math.max(cpu.server, 0.01))}/s per server core${Number.isNaN(cpu.db) ? '' : `, PostgreSQL backends ${pct(cpu.db)}`}, autocannon ${pct(cpu.load)}`;
+
+async function runOn(kind: 'pglite' | 'postgres') {
+  const label = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'kaifang-bench-http-'));
+  const dataDir = path.join(tmp, 'pglite');
+  let scratch: { url: string; name: string; drop(): Promise<void> } | undefined;
+  let server: Server | undefined;
+  let db: OpenedDatabase | undefined;
+  try {
+    if (kind === 'postgres') {
+      const name = `kaifang_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
+      try {
+        await adminQuery(PG_URL, `create database ${name}`);
+      } catch (e) {
+        const msg = `PostgreSQL part skipped: cannot create a database on ${redactUrl(PG_URL)} (${(e as Error).message}); set BENCH_DATABASE_URL`;
+        log(msg);
+        checkLines.push(`– ${msg}`);
+        return;
+      }
+      const u = new URL(PG_URL);
+      u.pathname = `/${name}`;
+      scratch = { url: u.toString(), name, drop: () => adminQuery(PG_URL, `drop database if exists ${name} with (force)`) };
+    }
+    let t0 = performance.now();
+    // PGlite: a fresh folder from the test suites' cached dump of a freshly migrated cluster (initdb and the
+    // migrations take many seconds and are not what is measured here).
+    db = await openDatabase(kind === 'pglite' ? { dataDir, pgliteLoadDataDir: await migratedPGliteTemplate() } : { url: scratch!.url });
+    const prepared = await prepare(db.db);
+    await db.close(); // PGlite: one process per data folder; the server takes it over
+    db = undefined;
+    log(`[${label}] prepared ${fmt(ENTERPRISES)} enterprises, ${fmt(prepared.warmup.length + prepared.measured.length)} claims in departmentReview in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+
+    t0 = performance.now();
+    server = await startChildServer(kind, dataDir, scratch?.url, tmp);
+    log(`[${label}] server at ${server.url} (started in ${fmt((performance.now() - t0) / 1000, 1)} s)`);
+
+    // /api/calc: warm-up, the in-process baseline, then the measured run
+    await driveCalc(server.url, 2);
+    const engineRate = baseline(label);
+    const { value: calc, cpu: calcCpu } = await withCpu(server, [], () => driveCalc(server!.url, CALC_SECONDS));
+    const calcOk = calc.statusCodeStats['200']?.count ?? 0;
+    const calcRps = calcOk / calc.duration;
+    const calcBad = calc.errors + calc.timeouts + calc.non2xx;
+    allOk &&= calcBad === 0;
+    const calcMeets = calcRps > TARGET.calcRps && calc.latency.p99 < TARGET.calcP99;
+    rows.push({
+      target: 'POST /api/calc',
+      database: label,
+      rps: calcRps,
+      p50: calc.latency.p50,
+      p99: calc.latency.p99,
+      errors: String(calcBad),
+      verdict: `${calcMeets ? '✔' : '✘'} >${fmt(TARGET.calcRps)}/s, p99<${TARGET.calcP99} ms`,
+      note: `${(calcRps / engineRate).toFixed(2)}× engine`,
+      detail: cpuNote(calcCpu, calcRps),
+    });
+    log(`[${label}] /api/calc ${fmt(calcRps)} req/s, p99 ${calc.latency.p99} ms`);
+
+    // the decision path
+    const cookie = await loginCookie(server.url);
+    const warm = await driveDecisions(server.url, cookie, prepared.warmup, prepared.warmup.length, Math.min(DECISION_CONNECTIONS, 10), 15);
+    // Size the measured run from the warm-up's rate to last about DECISION_TARGET_SECONDS; the time bound stays.
+    const warmRate = (warm.passed + warm.capRefused) / warm.result.duration;
+    const dbPids = scratch ? await backendPids(PG_URL, scratch.name).catch(() => []) : [];
+    const { value: run, cpu: runCpu } = await withCpu(server, dbPids, () => driveDecisions(server!.url, cookie, prepared.measured, Math.ceil(warmRate * 1.5 * DECISION_TARGET_SECONDS), DECISION_CONNECTIONS, DECISION_SECONDS));
+    const r = run.result;
+    const decided = run.passed + run.capRefused;
+    const rps = decided / r.duration;
+    const otherCount = Object.values(run.other).reduce((s, n) => s + n, 0) + r.errors + r.timeouts;
+    allOk &&= otherCount === 0 && Object.keys(warm.other).length === 0 && warm.result.errors + warm.result.timeouts === 0;
+    const meets = kind === 'postgres' ? rps >= TARGET.decisionsPg : undefined;
+    rows.push({
+      target: 'review pass (decision)',
+      database: label,
+      rps,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      errors: `${otherCount}${Object.keys(run.other).length ? ` (${Object.entries(run.other).map(([k, v]) => `${k}×${v}`).join(', ')})` : ''}`,
+      verdict: meets === undefined ? '(no target)' : `${meets ? '✔' : '✘'} ≥${fmt(TARGET.decisionsPg)}/s`,
+      note: `${fmt(run.passed)} × 200, ${fmt(run.capRefused)} × 409 cap`,
+      detail: `${fmt(run.passed + run.capRefused)} decisions in ${fmt(r.duration, 1)} s${run.cutOff ? ' (stopped by the time bound)' : ''}${cpuNote(runCpu, rps)}`,
+    });
+    log(`[${label}] decisions ${fmt(rps)}/s (${run.passed} passed, ${run.capRefused} refused by a cap), p99 ${r.latency.p99} ms`);
+
+    await server.stop();
+    server = undefined;
+    db = await openDatabase(kind === 'pglite' ? { dataDir } : { url: scratch!.url });
+    const c = await check(db.db, prepared, [warm, run]);
+    checkLines.push(`${label}:`, ...c.lines.map((l) => `  ${l}`));
+    allOk &&= c.ok;
+  } finally {
+    await server?.stop().catch(() => {});
+    await db?.close().catch(() => {});
+    await scratch?.drop().catch((e) => log(`could not drop the scratch database: ${(e as Error).message}`));
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const started = performance.now();
+const loadBefore = os.loadavg()[0];
+if (ONLY !== 'postgres') await runOn('pglite');
+if (ONLY !== 'pglite') await runOn('postgres');
+
+// ── report ──────────────────────────────────────────────────────────────────────────────────────────
+const cpus = os.cpus();
+console.log(`\nbench:http — loopback ${HOST}, server = \`kaifang serve\` in a child process, load = autocannon in this one (${cpus.length} × ${cpus[0]?.model.trim()}), Node ${process.version}`);
+if (SERVER_ROOT !== ROOT) console.log(`server run from ${SERVER_ROOT}`);
+console.log(`policy ${policy.id} ${policy.version}; /api/calc: one synthetic enterprise-year, ${CALC_CONNECTIONS} connections × ${CALC_SECONDS} s; decisions: ${DECISION_CONNECTIONS} connections, ${fmt(ENTERPRISES * PROJECTS_PER_ENTERPRISE - WARMUP_DECISIONS)} separate projects + ${CONTENDED} projects × ${CLAIMS_PER_CONTENDED} claims sharing a cap\n`);
+console.log('baseline: Engine.evaluate with explanations of the same body in this process (one core), measured right before each /api/calc run\n');
+const header = ['target', 'database', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs target', ''];
+const ms = (x: number) => (Number.isNaN(x) ? '–' : String(x));
+const table = rows.map((r) => [r.target, r.database, fmt(r.rps), ms(r.p50), ms(r.p99), r.errors, r.verdict, r.note ?? '']);
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
+const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+console.log(line(header));
+console.log(widths.map((w) => '─'.repeat(w)).join('  '));
+for (const t of table) console.log(line(t));
+console.log('');
+for (const r of rows) if (r.detail) console.log(`${`${r.target}, ${r.database}:`.padEnd(widths[0] + widths[1] + 3)} ${r.detail.replace(/^; /, '')}`);
+console.log(`\nchecks after the decision runs:\n${checkLines.join('\n')}`);
+console.log(`\ntotal ${fmt((performance.now() - started) / 1000, 0)} s; 1-minute load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (on ${cpus.length} cores: other work on the machine skews every figure)`);
+if (!allOk) {
+  console.error('\nsomething failed: errors, unexpected responses, or a ledger check (see above)');
+  process.exit(1);
+}
