@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { isWorkday } from 'chinese-days';
 import { officialCalendar } from './index.ts';
-import { dayNumber, fromDayNumber } from './civil-date.ts';
+import { dayNumber, fromDayNumber } from '../civil-date.ts';
 
 describe('cn-workdays.yaml agrees with chinese-days on every day', () => {
   it('2020-01-01 .. 2026-12-31', () => {

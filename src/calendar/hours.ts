@@ -6,7 +6,7 @@
  * of minutes is refused rather than rounded. "减少到100小时" / "以内" include the limit itself: 100 hours is within it.
  */
 import { KaifangError } from '../errors.ts';
-import { parseCivilDate, type CivilDate } from './civil-date.ts';
+import { parseCivilDate, type CivilDate } from '../civil-date.ts';
 
 export interface HoursEntry {
   /** who spent the time, e.g. an enterprise's 统一社会信用代码 */

@@ -6,7 +6,7 @@
  */
 import { WorkdayCalendar, type DueMoment } from './workday-calendar.ts';
 import { loadWorkdayData, DEFAULT_CALENDAR_FILE } from './workday-data.ts';
-import type { CivilDate } from './civil-date.ts';
+import type { CivilDate } from '../civil-date.ts';
 
 export { WorkdayCalendar, type DueMoment, type DueAt, type DayInfo } from './workday-calendar.ts';
 export { loadWorkdayData, workdayDataFrom, DEFAULT_CALENDAR_FILE, type WorkdayCalendarData } from './workday-data.ts';
@@ -18,7 +18,7 @@ export {
   isCivilDate,
   weekday,
   type CivilDate,
-} from './civil-date.ts';
+} from '../civil-date.ts';
 export { annualHoursTotals, type HoursEntry, type HoursTotal } from './hours.ts';
 
 let defaultCalendar: WorkdayCalendar | undefined;

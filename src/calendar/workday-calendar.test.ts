@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { KaifangError } from '../errors.ts';
 import { officialCalendar, addWorkingDays, countWorkingDays, isWorkingDay, dueAfterWorkingDays } from './index.ts';
-import { dayNumber, fromDayNumber } from './civil-date.ts';
+import { dayNumber, fromDayNumber } from '../civil-date.ts';
 
 const cal = officialCalendar();
 

@@ -16,7 +16,7 @@
  *   guess about a notice not yet published, and a `calendar_not_covered` error is thrown instead.
  */
 import { KaifangError } from '../errors.ts';
-import { checkCount, dayNumber, fromDayNumber, parseCivilDate, weekday, type CivilDate } from './civil-date.ts';
+import { checkCount, dayNumber, fromDayNumber, parseCivilDate, weekday, type CivilDate } from '../civil-date.ts';
 import type { SpecialDay, WorkdayCalendarData } from './workday-data.ts';
 
 export type DueAt = 'noon' | 'endOfDay';

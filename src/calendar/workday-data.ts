@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { dayNumber, fromDayNumber, isCivilDate, isWeekend, type CivilDate } from './civil-date.ts';
+import { dayNumber, fromDayNumber, isCivilDate, isWeekend, type CivilDate } from '../civil-date.ts';
 import { readYamlFile, validateYaml, type FileProblem } from './yaml-file.ts';
 
 export const DEFAULT_CALENDAR_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'calendars', 'cn-workdays.yaml');

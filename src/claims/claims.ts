@@ -11,7 +11,7 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { authorize, can, listScope, type Action } from '../identity/access.ts';
 import type { Principal } from '../identity/users.ts';
 import type { Entitlement, PriorAward } from '../engine/index.ts';
-import { isCivilDate } from '../engine/facts.ts';
+import { isCivilDate } from '../civil-date.ts';
 import { priorAwards, ledgerOf } from '../ledger/ledger.ts';
 import { activeCreditEntries } from '../credit/credit.ts';
 import { actorOf, measureIdOf, type PlatformContext } from './context.ts';

@@ -6,7 +6,7 @@ import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { authorize, listScope } from '../identity/access.ts';
 import type { Principal } from '../identity/users.ts';
-import { isCivilDate } from '../engine/facts.ts';
+import { isCivilDate } from '../civil-date.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { assertNotCreditBlocked } from '../credit/credit.ts';
 import { actorOf, type PlatformContext } from './context.ts';

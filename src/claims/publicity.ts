@@ -9,15 +9,11 @@ import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { authorize, can, listScope } from '../identity/access.ts';
 import type { Principal } from '../identity/users.ts';
-import { isCivilDate } from '../engine/facts.ts';
+import { addCalendarDays, isCivilDate } from '../civil-date.ts';
 import { appendLedgerEntry } from '../ledger/ledger.ts';
 import { actorOf, type PlatformContext } from './context.ts';
 import { notFound, resourceOf } from './claims.ts';
 
-function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
-}
 
 export async function createPublicityBatch(ctx: PlatformContext, user: Principal, input: { title: unknown; claimIds: unknown; startsOn: unknown; days?: unknown }, ip?: string | null) {
   const errors: KaifangError[] = [];
@@ -41,7 +37,7 @@ export async function createPublicityBatch(ctx: PlatformContext, user: Principal
     const startsOn = input.startsOn as string;
     const batch = await trx
       .insertInto('publicity_batches')
-      .values({ policy_id: ctx.engine.policy.id, title: (input.title as string).trim(), starts_on: startsOn, ends_on: addDays(startsOn, (days as number) - 1), published_by: user.id })
+      .values({ policy_id: ctx.engine.policy.id, title: (input.title as string).trim(), starts_on: startsOn, ends_on: addCalendarDays(startsOn, (days as number) - 1), published_by: user.id })
       .returningAll()
       .executeTakeFirstOrThrow();
     for (const c of claims) {

@@ -5,7 +5,7 @@
 import type { Db } from '../db/transaction.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit, type AuditActor } from '../audit/audit-log.ts';
-import { isCivilDate } from '../engine/facts.ts';
+import { isCivilDate } from '../civil-date.ts';
 import { parseUscc } from '../enterprises/uscc.ts';
 
 export interface CreditEntry {

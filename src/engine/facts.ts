@@ -7,6 +7,7 @@
 import { KaifangError, ValidationError } from '../errors.ts';
 import type { Policy } from '../policy/model.ts';
 import { parseMoneyFen, QuantityError } from '../policy/quantities.ts';
+import { isCivilDate } from '../civil-date.ts';
 
 export type FactValue = number | string | boolean | number[];
 
@@ -52,12 +53,8 @@ const TOP_KEYS = new Set(['policy', 'year', 'enterprise', 'facts', 'claims', 'pr
 const CLAIM_KEYS = new Set(['id', 'incentive', 'item', 'date', 'amount', 'facts']);
 const AWARD_KEYS = new Set(['incentive', 'year', 'item', 'amount', 'level', 'cityOffset']);
 
-export function isCivilDate(s: unknown): s is string {
-  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const [y, m, d] = s.split('-').map(Number);
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
-}
+// One definition of a real civil date for the whole platform (src/civil-date.ts); re-exported for callers here.
+export { isCivilDate };
 
 class Collector {
   errors: KaifangError[] = [];

@@ -2,7 +2,7 @@
  * Exact parsing of the quantities the policy text and the facts use: money with a Chinese unit
  * ("2000万元", "1亿元", "200元", "1,234.56元"), rates ("12%", "6%") and plain decimals.
  * Money becomes integer fen and a rate becomes an integer fraction, without ever passing through a float,
- * so that "0.12 × 2500万元" is exact and rounding happens once, at the end of a formula.
+ * so that "12% × 2500万元" is exact and rounding happens once, at the end of a formula.
  */
 
 /** A non-negative rational number num/den with integer parts; used for rates and multipliers. */
@@ -53,7 +53,7 @@ function gcd(a: number, b: number): number {
 
 /**
  * round-half-up of (value × num / den) for a non-negative integer value, exact while value × num < 2^53.
- * Money never goes through 0.12-style floats: the remainder decides the rounding.
+ * Money never goes through float rates: the remainder decides the rounding.
  */
 export function mulFracRound(value: number, f: Fraction): number {
   const n = value * f.num;

@@ -12,7 +12,7 @@
  * decide half-day limits (the green channel's 0.5 day ends at noon), so a completion of such a case needs one.
  */
 import { appendAudit, type AuditActor } from '../audit/audit-log.ts';
-import { parseCivilDate, type CivilDate } from '../calendar/civil-date.ts';
+import { parseCivilDate, type CivilDate } from '../civil-date.ts';
 import { hoursToMinutes } from '../calendar/hours.ts';
 import { SERVICE_CASE_EVENT_KINDS, type ServiceCaseEventKind } from '../db/schema.ts';
 import { isUniqueViolation } from '../db/errors.ts';

@@ -20,7 +20,7 @@
  * An as-of date without a time means the end of that day.
  */
 import { KaifangError } from '../errors.ts';
-import { addCalendarDays, addMonths, diffCalendarDays, parseCivilDate, type CivilDate } from '../calendar/civil-date.ts';
+import { addCalendarDays, addMonths, diffCalendarDays, parseCivilDate, type CivilDate } from '../civil-date.ts';
 import type { DueMoment, WorkdayCalendar } from '../calendar/workday-calendar.ts';
 import { annualHoursTotals, type HoursEntry, type HoursTotal } from '../calendar/hours.ts';
 import type { ServiceLimit, ServiceLimits } from './limits.ts';

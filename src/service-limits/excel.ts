@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
-import { parseCivilDate, type CivilDate } from '../calendar/civil-date.ts';
+import { parseCivilDate, type CivilDate } from '../civil-date.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
 import { departmentLabel, isHalfDayLimit, limitLabel, recordingOf, targetText, type CaseBook } from './case-book.ts';
 import {

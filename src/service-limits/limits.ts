@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { KaifangError } from '../errors.ts';
-import { isCivilDate } from '../calendar/civil-date.ts';
+import { isCivilDate } from '../civil-date.ts';
 import { readYamlFile, validateYaml, type FileProblem } from '../calendar/yaml-file.ts';
 
 export const DEFAULT_POLICY_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'policies', 'wujiang-2020-open');

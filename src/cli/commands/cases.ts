@@ -12,7 +12,7 @@ import { KaifangError, ValidationError } from '../../errors.ts';
 import { createCaseBook, policyTables, type CaseBook } from '../../service-limits/case-book.ts';
 import type { CaseWriter, ComplianceQuery } from '../../service-limits/case-store.ts';
 import { caseTemplateWorkbook, complianceWorkbook, importCasesFromXlsx } from '../../service-limits/excel.ts';
-import { parseCivilDate } from '../../calendar/civil-date.ts';
+import { parseCivilDate } from '../../civil-date.ts';
 import { CliError } from '../cli-error.ts';
 
 interface DbOptions {

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { KaifangError } from '../../errors.ts';
 import { CliError } from '../cli-error.ts';
 import { addCalendarDays, addMonths, officialCalendar, parseCivilDate } from '../../calendar/index.ts';
-import { checkCount } from '../../calendar/civil-date.ts';
+import { checkCount } from '../../civil-date.ts';
 
 interface DeadlineOptions {
   from?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KaifangError } from '../errors.ts';
+import { KaifangError } from './errors.ts';
 import { addCalendarDays, addMonths, diffCalendarDays, parseCivilDate, weekday } from './civil-date.ts';
 
 const codeOf = (fn: () => unknown) => {
