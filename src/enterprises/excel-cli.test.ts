@@ -1,48 +1,20 @@
 // The data commands (src/cli/commands/data.ts) against a PGlite data folder: the commands run in this process
 // (as src/cli/main.ts runs them); one run of the real `kaifang` process proves the wiring and the exit code.
-import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/open.ts';
 import { migratedPGliteTemplate } from '../db/test-databases.ts';
-import { CliError } from '../cli/cli-error.ts';
 import { register } from '../cli/commands/data.ts';
 import { generateUscc, seededRandom } from './uscc.ts';
 import { readEnterpriseWorkbook } from './excel.ts';
+import { kaifangProcess as runProcess, runCommand } from '../cli/test-cli.ts';
 
-const bin = fileURLToPath(new URL('../../bin/kaifang.js', import.meta.url));
+const kaifangProcess = (args: string[]) => runProcess(args, 120_000);
 
-function kaifangProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env };
-    delete env.DATABASE_URL;
-    execFile(process.execPath, [bin, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function kaifang(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command().exitOverride();
-  register(program);
-  let stdout = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'kaifang', ...args]);
-    return { code: 0, stdout, stderr: '' };
-  } catch (e) {
-    if (e instanceof CliError) return { code: e.exitCode, stdout, stderr: e.message };
-    throw e;
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const kaifang = (args: string[]) => runCommand(register, args);
 
 /** A migrated PGlite data folder, from the cached template (no initdb in the test). */
 async function dataFolder(dir: string): Promise<string> {

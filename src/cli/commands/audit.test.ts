@@ -1,47 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendAudit } from '../../audit/audit-log.ts';
 import { openDatabase, type OpenDatabaseOptions } from '../../db/open.ts';
 import { createScratchDatabase, migratedPGliteTemplate, type ScratchDatabase } from '../../db/test-databases.ts';
-import { CliError } from '../cli-error.ts';
 import { register } from './audit.ts';
+import { kaifangProcess as runProcess, runCommand } from '../test-cli.ts';
 
-const bin = fileURLToPath(new URL('../../../bin/kaifang.js', import.meta.url));
+const kaifangProcess = (args: string[]) => runProcess(args, 60_000);
 
-/** The real `kaifang` process: proves the command is wired into bin/kaifang.js and sets the exit code. */
-function kaifangProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env };
-    delete env.DATABASE_URL;
-    execFile(process.execPath, [bin, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-/** The command in this process (as src/cli/main.ts runs it), to keep the suite fast. */
-async function kaifang(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command().exitOverride();
-  register(program);
-  let stdout = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'kaifang', ...args]);
-    return { code: 0, stdout, stderr: '' };
-  } catch (e) {
-    if (e instanceof CliError) return { code: e.exitCode, stdout, stderr: e.message };
-    throw e;
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const kaifang = (args: string[]) => runCommand(register, args);
 
 /** Writes three records, runs the CLI, tampers with record #2 behind the trigger, runs it again. */
 async function tamperScenario(open: OpenDatabaseOptions, cliArgs: string[]) {

@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/open.ts';
@@ -13,28 +12,13 @@ import { createCaseBook } from '../../service-limits/case-book.ts';
 import { CASE_SHEET, TEMPLATE_HEADERS } from '../../service-limits/excel.ts';
 import { CliError } from '../cli-error.ts';
 import { describeError, importCommand, register, reportCommand } from './cases.ts';
+import { runCommand } from '../test-cli.ts';
 
 const bin = fileURLToPath(new URL('../../../bin/kaifang.js', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kaifang-cases-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The command in this process (as src/cli/main.ts runs it), to keep the suite fast. */
-async function kaifang(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const program = new Command().exitOverride();
-  register(program);
-  let stdout = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => ((stdout += chunk), true)) as typeof process.stdout.write;
-  try {
-    await program.parseAsync(['node', 'kaifang', ...args]);
-    return { code: 0, stdout, stderr: '' };
-  } catch (e) {
-    if (e instanceof CliError) return { code: e.exitCode, stdout, stderr: e.message };
-    throw e;
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const kaifang = (args: string[]) => runCommand(register, args);
 
 async function fill(template: string, out: string, rows: Array<Partial<Record<(typeof TEMPLATE_HEADERS)[number], ExcelJS.CellValue>>>) {
   const wb = new ExcelJS.Workbook();
