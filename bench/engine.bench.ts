@@ -14,6 +14,7 @@ import { evaluateCore, type ClaimRecord } from '../src/engine/evaluate.ts';
 import { toEntitlement } from '../src/engine/explain.ts';
 import { valueFor } from '../src/engine/compile.ts';
 import type { Rate, ResolvedIncentive } from '../src/policy/model.ts';
+import { mulFracRound } from '../src/policy/quantities.ts';
 import { syntheticFacts } from './synthetic.ts';
 import { Engine as RulesEngine } from 'json-rules-engine';
 import { ZenEngine } from '@gorules/zen-engine';
@@ -57,15 +58,7 @@ const C = {
   plotFenPerM2: frac((plot.rate as { kind: 'const'; value: Rate }).value).num,
 };
 
-/** Round half up of v × num / den for integer v ≥ 0 (exact). */
-function mulRound(v: number, num: number, den: number) {
-  const p = v * num;
-  let q = Math.floor(p / den);
-  let r = p - q * den;
-  if (r < 0) (q -= 1), (r += den);
-  else if (r >= den) (q += 1), (r -= den);
-  return r * 2 >= den ? q + 1 : q;
-}
+const mulRound = (v: number, num: number, den: number) => mulFracRound(v, { num, den });
 
 // ── 4. the hand-written limit ───────────────────────────────────────────────────────────────────────
 function handWritten(ey: EnterpriseYear): number {

@@ -4,24 +4,13 @@
  * project and measure 18's plot-ratio project as claims), spread across both sides of every threshold and cap.
  * Values are whole yuan / whole m² so that every engine, including float-based ones, computes exact fen.
  */
-
-/** mulberry32: a tiny, well-known seeded PRNG; the same seed gives the same data on every machine. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../src/enterprises/uscc.ts';
 
 const YUAN = 100;
 const WAN = 10_000 * YUAN;
 
 export function syntheticFacts(n: number, seed = 20200520): Array<Record<string, unknown>> {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const out: Array<Record<string, unknown>> = [];

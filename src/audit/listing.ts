@@ -2,24 +2,15 @@
  * Reading the audit log (auditors and administrators): newest first, filtered by entity, entity id, action or
  * actor, paginated. A claim's own trail reads oldest first, as a case history does.
  */
-import type { AuditRecord, JsonObject } from '../db/schema.ts';
+import type { AuditRecord } from '../db/schema.ts';
+import type { HashedAuditFields } from './audit-log.ts';
 import type { Db } from '../db/transaction.ts';
 import { KaifangError } from '../errors.ts';
 import { authorize } from '../identity/access.ts';
 import type { Principal } from '../identity/users.ts';
 
-export interface AuditEntry {
-  seq: number;
-  at: Date;
-  actor: string;
-  actorUserId: number | null;
-  action: string;
-  entity: string;
-  entityId: string | null;
-  ip: string | null;
-  details: JsonObject;
-  hash: string;
-}
+/** A record of the chain as listed: the hashed fields (audit-log.ts) and its hash. */
+export type AuditEntry = HashedAuditFields & { hash: string };
 
 export interface AuditFilter {
   entity?: string;

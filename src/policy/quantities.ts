@@ -56,11 +56,15 @@ function gcd(a: number, b: number): number {
  * Money never goes through float rates: the remainder decides the rounding.
  */
 export function mulFracRound(value: number, f: Fraction): number {
-  const n = value * f.num;
-  if (!Number.isInteger(n)) return Math.floor(n / f.den + 0.5);
-  const rem = n % f.den;
-  const q = (n - rem) / f.den;
-  return rem * 2 >= f.den ? q + 1 : q;
+  // The same arithmetic as the rules compiled in src/engine/compile.ts (which inline it for speed): the float
+  // quotient is off by at most one and the exact remainder says which way; no slow float remainder.
+  const p = value * f.num;
+  if (Math.floor(p) !== p) return Math.floor(p / f.den + 0.5);
+  let q = Math.floor(p / f.den);
+  let r = p - q * f.den;
+  if (r < 0) (q -= 1), (r += f.den);
+  else if (r >= f.den) (q += 1), (r -= f.den);
+  return r * 2 >= f.den ? q + 1 : q;
 }
 
 /** 2_000_000_000 → "2,000万元"; 123_456 → "1,234.56元": how officials read amounts. */
