@@ -10,6 +10,7 @@ import { buildApp } from './http/app.ts';
 import { platformRoutes } from './http/platform.ts';
 import { openDatabase } from './db/open.ts';
 import { createPlatformContext, type PlatformContext } from './claims/context.ts';
+import { startAuditSealer, type AuditSealer } from './audit/audit-log.ts';
 
 export interface ServerOptions {
   port: number;
@@ -39,16 +40,26 @@ export async function startServer(opts: ServerOptions) {
   // DATABASE_URL selects a server; otherwise PGlite in --data-dir (default $KAIFANG_DATA_DIR or ./data/pglite).
   const database = await openDatabase(process.env.DATABASE_URL ? {} : { dataDir: opts.dataDir });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let sealer: AuditSealer | undefined;
   try {
     const ctx = createPlatformContext(database.db, engine);
     if (opts.demo) await seedDemoIfAvailable(ctx);
+    // The audit chain is sealed after commit (src/audit/audit-log.ts): every moment while the server runs.
+    sealer = startAuditSealer(database.db, { onError: (e) => process.stderr.write(`audit sealer: ${(e as Error).message}\n`) });
     app = await buildApp({ engine, logger: opts.logger, plugins: platformRoutes(ctx) });
-    // Closing the app (shutdown, or a test that started it) closes the database after the last request.
-    app.addHook('onClose', async () => database.close());
+    // Closing the app (shutdown, or a test that started it), after the last request: seal what is left, then
+    // close the database.
+    app.addHook('onClose', async () => {
+      await sealer!.stop().catch((e) => process.stderr.write(`audit sealer: ${(e as Error).message}\n`));
+      await database.close();
+    });
     await app.listen({ port: opts.port, host: opts.host ?? '0.0.0.0' });
   } catch (err) {
     if (app) await app.close().catch(() => {});
-    else await database.close();
+    else {
+      await sealer?.stop().catch(() => {});
+      await database.close();
+    }
     throw err;
   }
   const bound = app!.server.address();

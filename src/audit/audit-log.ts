@@ -1,31 +1,33 @@
 /**
- * The audit log: who did what to which thing, when and from where. Append-only (a trigger refuses UPDATE,
- * DELETE and TRUNCATE) and hash-chained, so that an edit by someone who can bypass the trigger — a database
- * superuser — is still detected by `verifyAuditChain`.
+ * The audit log: who did what to which thing, when and from where. Append-only (a trigger refuses DELETE and
+ * TRUNCATE, and every UPDATE but sealing) and hash-chained, so that an edit by someone who can bypass the
+ * trigger — a database superuser — is still detected by `verifyAuditChain`.
  *
  *   hash = sha256_hex(prev_hash + canonical JSON of {seq, at, actor, actorUserId, action, entity, entityId, ip, details})
  *
  * seq runs 1, 2, 3 … without gaps; the first record's prev_hash is 64 zeros.
  *
- * Appending happens inside the caller's transaction, so a state change and its audit record commit
- * together or not at all. To keep one chain under concurrent writers, the append takes a transaction-level
- * advisory lock before reading the tail: writers queue from the moment they append until they commit, so
- * append the audit record as the last step of a transaction. Use the default READ COMMITTED isolation: under
- * a snapshot taken before the lock, the tail read would be stale — the unique prev_hash then makes the
- * insert fail instead of forking the chain, but the transaction is lost.
+ * Two steps (migration 0004 says why):
+ *  1. `appendAudit` inserts the record unsealed inside the caller's transaction, so a state change and its
+ *     audit record commit together or not at all. No lock: writers do not wait for each other.
+ *  2. `sealAuditChain` — run by the server every moment (`startAuditSealer`), by CLI commands that write and by
+ *     `kaifang audit verify` — takes the committed unsealed records in insert order under one advisory lock and
+ *     gives each its seq, prev_hash and hash. The chain's order is the order of sealing; `at` is when it happened.
  *
- * The chain proves that nothing inside it changed; it cannot tell that the newest records were cut off.
- * For that, record the head hash elsewhere from time to time (`kaifang audit verify` prints it).
+ * What the chain proves: nothing sealed changed, and nothing sealed was removed or reordered. Until it is sealed
+ * (a fraction of a second while the server runs) a record is protected by the trigger only, so `verifyAuditChain`
+ * reports how many records wait and since when. The chain cannot tell that the newest records were cut off: for
+ * that, record the head hash elsewhere from time to time (`kaifang audit verify` prints it).
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { inTransaction, type Db } from '../db/transaction.ts';
+import type { Db } from '../db/transaction.ts';
 import { toJsonb, type AuditRecord, type JsonObject } from '../db/schema.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Arbitrary but fixed: the key of the advisory lock that serialises appends to the chain. */
-const AUDIT_CHAIN_LOCK_KEY = 7_412_633_001_775_201;
+/** Arbitrary but fixed: the key of the advisory lock that serialises sealing (one sealer at a time). */
+const AUDIT_SEAL_LOCK_KEY = 7_412_633_001_775_201;
 
 export interface AuditActor {
   /** users.id, or null for the platform itself (migrations, demo seeding, scheduled jobs). */
@@ -61,47 +63,108 @@ export interface HashedAuditFields {
   details: JsonObject;
 }
 
-/** Appends one record to the chain inside `db`'s transaction (or a new one) and returns it. */
-export function appendAudit(db: Db, actor: AuditActor, event: AuditEvent): Promise<AuditRecord> {
-  return inTransaction(db, async (trx) => {
-    await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_CHAIN_LOCK_KEY)})`.execute(trx);
-    const tail = await trx
-      .selectFrom('audit_log')
-      .select(['seq', 'hash'])
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    const fields: HashedAuditFields = {
-      seq: (tail?.seq ?? 0) + 1,
-      at: new Date(),
-      actor: actor.name,
-      actorUserId: actor.userId,
-      action: event.action,
-      entity: event.entity,
-      entityId: event.entityId === undefined || event.entityId === null ? null : String(event.entityId),
-      ip: actor.ip ?? null,
-      // Normalised the way jsonb will give it back, so the hash computed now is the hash recomputed later.
-      details: normaliseJson(event.details ?? {}) as JsonObject,
-    };
-    const prevHash = tail?.hash ?? GENESIS_HASH;
-    return trx
-      .insertInto('audit_log')
-      .values({
-        seq: fields.seq,
-        at: fields.at,
-        actor: fields.actor,
-        actor_user_id: fields.actorUserId,
-        action: fields.action,
-        entity: fields.entity,
-        entity_id: fields.entityId,
-        ip: fields.ip,
-        details: toJsonb(fields.details),
-        prev_hash: prevHash,
-        hash: auditHash(prevHash, fields),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  });
+/**
+ * The row an audit event is stored as (unsealed), for `insertInto('audit_log')`. Exported for the one writer that
+ * inserts it within a larger statement (the decision, src/claims/decision.ts); everyone else calls appendAudit.
+ */
+export function auditRow(actor: AuditActor, event: AuditEvent) {
+  return {
+    at: new Date(),
+    actor: actor.name,
+    actor_user_id: actor.userId,
+    action: event.action,
+    entity: event.entity,
+    entity_id: event.entityId === undefined || event.entityId === null ? null : String(event.entityId),
+    ip: actor.ip ?? null,
+    details: toJsonb(event.details ?? {}),
+  };
+}
+
+/**
+ * Appends one record, unsealed, inside `db`'s transaction (or on its own) and returns its id. Cheap and
+ * lock-free: call it wherever the state change happens.
+ */
+export async function appendAudit(db: Db, actor: AuditActor, event: AuditEvent): Promise<number> {
+  const row = await db.insertInto('audit_log').values(auditRow(actor, event)).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+function hashedFields(row: AuditRecord, seq: number): HashedAuditFields {
+  return { seq, at: row.at, actor: row.actor, actorUserId: row.actor_user_id, action: row.action, entity: row.entity, entityId: row.entity_id, ip: row.ip, details: row.details };
+}
+
+/**
+ * Seals every committed unsealed record, oldest insert first, and returns how many. One sealer at a time across
+ * processes (an advisory lock); each batch is one transaction. The hash is computed from the record as the
+ * database gives it back, so it is exactly what verification recomputes.
+ */
+export async function sealAuditChain(db: Db, options: { batchSize?: number } = {}): Promise<number> {
+  const batchSize = options.batchSize ?? 1000;
+  let total = 0;
+  for (;;) {
+    const sealed = await db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_SEAL_LOCK_KEY)})`.execute(trx);
+      // After the lock, so this statement's snapshot includes what an earlier sealer committed.
+      const pending = await trx.selectFrom('audit_log').selectAll().where('hash', 'is', null).orderBy('id').limit(batchSize).execute();
+      if (!pending.length) return 0;
+      const tail = await trx.selectFrom('audit_log').select(['seq', 'hash']).where('seq', 'is not', null).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      let seq = tail?.seq ?? 0;
+      let prevHash = tail?.hash ?? GENESIS_HASH;
+      const values = pending.map((row) => {
+        seq += 1;
+        const hash = auditHash(prevHash, hashedFields(row, seq));
+        const v = sql`(${row.id}::bigint, ${seq}::bigint, ${prevHash}::text, ${hash}::text)`;
+        prevHash = hash;
+        return v;
+      });
+      await sql`update audit_log a set seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
+                  from (values ${sql.join(values)}) as v (id, seq, prev_hash, hash)
+                 where a.id = v.id`.execute(trx);
+      return pending.length;
+    });
+    total += sealed;
+    if (sealed < batchSize) return total;
+  }
+}
+
+export interface AuditSealer {
+  /** Seals now (waiting for a round already running) and returns how many records it sealed. */
+  sealNow(): Promise<number>;
+  /** Stops the timer after a last round, so that nothing written before stays unsealed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Seals the chain every `intervalMs` while a server runs. A round first asks whether anything waits (one cheap
+ * indexed query), so an idle platform costs next to nothing; rounds never overlap. Errors (the database
+ * restarting) are reported to `onError` and the next round tries again.
+ */
+export function startAuditSealer(db: Db, options: { intervalMs?: number; onError?: (e: unknown) => void } = {}): AuditSealer {
+  const intervalMs = options.intervalMs ?? 200;
+  let running: Promise<number> | undefined;
+  let stopped = false;
+  const round = async () => {
+    const waiting = await db.selectFrom('audit_log').select('id').where('hash', 'is', null).limit(1).executeTakeFirst();
+    return waiting ? sealAuditChain(db) : 0;
+  };
+  const sealNow = async (): Promise<number> => {
+    while (running) await running.catch(() => 0);
+    running = round().finally(() => (running = undefined));
+    return running;
+  };
+  const timer = setInterval(() => {
+    if (running || stopped) return;
+    sealNow().catch((e) => options.onError?.(e));
+  }, intervalMs);
+  timer.unref();
+  return {
+    sealNow,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await sealNow();
+    },
+  };
 }
 
 export function auditHash(prevHash: string, fields: HashedAuditFields): string {
@@ -132,8 +195,14 @@ function serialise(value: unknown): string {
 
 // ── Verification ────────────────────────────────────────────────────────────────────────────────────
 
+/** Records not sealed yet: how many, and when the oldest of them happened. */
+export interface AuditPending {
+  count: number;
+  oldestAt: Date | null;
+}
+
 export type AuditChainReport =
-  | { ok: true; records: number; headSeq: number | null; headHash: string }
+  | { ok: true; records: number; headSeq: number | null; headHash: string; pending: AuditPending }
   | {
       ok: false;
       /** Records verified intact before the first broken one. */
@@ -143,7 +212,10 @@ export type AuditChainReport =
       message: string;
     };
 
-/** Walks the whole chain in order and reports the first record that does not verify. */
+/**
+ * Walks the sealed chain in order and reports the first record that does not verify, and how many records
+ * wait to be sealed. It changes nothing (seal first with sealAuditChain to verify everything written so far).
+ */
 export async function verifyAuditChain(db: Db, options: { batchSize?: number } = {}): Promise<AuditChainReport> {
   const batchSize = options.batchSize ?? 2000;
   let prevHash = GENESIS_HASH;
@@ -153,6 +225,7 @@ export async function verifyAuditChain(db: Db, options: { batchSize?: number } =
     const rows = await db
       .selectFrom('audit_log')
       .selectAll()
+      .where('seq', 'is not', null)
       .where('seq', '>=', expectedSeq)
       .orderBy('seq')
       .limit(batchSize)
@@ -161,40 +234,36 @@ export async function verifyAuditChain(db: Db, options: { batchSize?: number } =
       const broken = (problem: 'hash' | 'link' | 'sequence', message: string): AuditChainReport => ({
         ok: false,
         records,
-        brokenSeq: row.seq,
+        brokenSeq: seq,
         problem,
         message,
       });
-      const fields: HashedAuditFields = {
-        seq: row.seq,
-        at: row.at,
-        actor: row.actor,
-        actorUserId: row.actor_user_id,
-        action: row.action,
-        entity: row.entity,
-        entityId: row.entity_id,
-        ip: row.ip,
-        details: row.details,
-      };
-      if (auditHash(row.prev_hash, fields) !== row.hash) {
-        return broken('hash', `record #${row.seq}: its content does not match its hash — the record was altered`);
+      const seq = row.seq!;
+      if (auditHash(row.prev_hash!, hashedFields(row, seq)) !== row.hash) {
+        return broken('hash', `record #${seq}: its content does not match its hash — the record was altered`);
       }
       if (row.prev_hash !== prevHash) {
         return broken(
           'link',
           expectedSeq === 1
-            ? `record #${row.seq}: the first record must follow the genesis hash — earlier records were removed or the chain was rewritten`
-            : `record #${row.seq}: prev_hash does not match the hash of record #${expectedSeq - 1} — a record was rewritten, removed or reordered`,
+            ? `record #${seq}: the first record must follow the genesis hash — earlier records were removed or the chain was rewritten`
+            : `record #${seq}: prev_hash does not match the hash of record #${expectedSeq - 1} — a record was rewritten, removed or reordered`,
         );
       }
-      if (row.seq !== expectedSeq) {
-        return broken('sequence', `record #${row.seq}: expected #${expectedSeq} — records are missing`);
+      if (seq !== expectedSeq) {
+        return broken('sequence', `record #${seq}: expected #${expectedSeq} — records are missing`);
       }
-      prevHash = row.hash;
-      expectedSeq = row.seq + 1;
+      prevHash = row.hash!;
+      expectedSeq = seq + 1;
       records++;
     }
     if (rows.length < batchSize) break;
   }
-  return { ok: true, records, headSeq: records ? expectedSeq - 1 : null, headHash: prevHash };
+  const waiting = await db
+    .selectFrom('audit_log')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('at').as('oldest')])
+    .where('hash', 'is', null)
+    .executeTakeFirstOrThrow();
+  const pending = { count: Number(waiting.n), oldestAt: waiting.oldest ? new Date(waiting.oldest as Date) : null };
+  return { ok: true, records, headSeq: records ? expectedSeq - 1 : null, headHash: prevHash, pending };
 }

@@ -1,5 +1,5 @@
 /**
- * Reading the audit log (auditors and administrators): newest first, filtered by entity, entity id, action or
+ * Reading the audit log (auditors and administrators): newest first (in the order written), filtered by entity, entity id, action or
  * actor, paginated. A claim's own trail reads oldest first, as a case history does.
  */
 import type { AuditRecord } from '../db/schema.ts';
@@ -9,8 +9,11 @@ import { KaifangError } from '../errors.ts';
 import { authorize } from '../identity/access.ts';
 import type { Principal } from '../identity/users.ts';
 
-/** A record of the chain as listed: the hashed fields (audit-log.ts) and its hash. */
-export type AuditEntry = HashedAuditFields & { hash: string };
+/**
+ * A record as listed: its id (insert order), the hashed fields (audit-log.ts), and its place in the chain —
+ * seq and hash are null for the moment until the sealer has chained it.
+ */
+export type AuditEntry = Omit<HashedAuditFields, 'seq'> & { id: number; seq: number | null; hash: string | null };
 
 export interface AuditFilter {
   entity?: string;
@@ -23,7 +26,7 @@ export interface AuditFilter {
 }
 
 export function auditEntry(r: AuditRecord): AuditEntry {
-  return { seq: r.seq, at: r.at, actor: r.actor, actorUserId: r.actor_user_id, action: r.action, entity: r.entity, entityId: r.entity_id, ip: r.ip, details: r.details, hash: r.hash };
+  return { id: r.id, seq: r.seq, at: r.at, actor: r.actor, actorUserId: r.actor_user_id, action: r.action, entity: r.entity, entityId: r.entity_id, ip: r.ip, details: r.details, hash: r.hash };
 }
 
 export async function listAuditRecords(db: Db, user: Principal, filter: AuditFilter, page = 1, pageSize = 50) {
@@ -40,7 +43,7 @@ export async function listAuditRecords(db: Db, user: Principal, filter: AuditFil
   const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const rows = await q
     .selectAll()
-    .orderBy('seq', filter.ascending ? 'asc' : 'desc')
+    .orderBy('id', filter.ascending ? 'asc' : 'desc')
     .limit(pageSize)
     .offset((page - 1) * pageSize)
     .execute();

@@ -240,9 +240,15 @@ export interface IdempotencyKeysTable {
   created_at: TimestampDefault;
 }
 
-/** Append-only and hash-chained: write only through src/audit/audit-log.ts. */
+/**
+ * Append-only and hash-chained: write only through src/audit/audit-log.ts. Inserted unsealed (seq, prev_hash,
+ * hash null); the sealer gives each record its place in the chain after commit (migration 0004).
+ */
 export interface AuditLogTable {
-  seq: number;
+  /** insert order */
+  id: Generated<number>;
+  /** the chain position, 1, 2, 3 … without gaps; null until sealed */
+  seq: number | null;
   at: Timestamp;
   actor: string;
   actor_user_id: number | null;
@@ -251,8 +257,8 @@ export interface AuditLogTable {
   entity_id: string | null;
   ip: string | null;
   details: JsonbDefault<JsonObject>;
-  prev_hash: string;
-  hash: string;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 /** The facts an enterprise keeps on file per year (migration 0002). */

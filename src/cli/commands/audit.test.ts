@@ -21,8 +21,15 @@ async function tamperScenario(open: OpenDatabaseOptions, cliArgs: string[]) {
   }
   await opened.close();
 
+  const readOnly = await kaifang(['audit', 'verify', '--no-seal', ...cliArgs]);
+  expect(readOnly.code).toBe(0);
+  expect(readOnly.stdout).toContain('audit log is empty');
+  expect(readOnly.stdout).toContain('not yet sealed: 3 records');
+
   const intact = await kaifang(['audit', 'verify', ...cliArgs]);
+  expect(intact.stdout).toContain('sealed 3 records that were waiting');
   expect(intact.stdout).toContain('audit log intact: 3 records (#1–#3)');
+  expect(intact.stdout).not.toContain('not yet sealed');
   expect(intact.code).toBe(0);
 
   const again = await openDatabase({ url: open.url, dataDir: open.dataDir, migrate: false });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { AuditActor } from '../../audit/audit-log.ts';
 import { openDatabase, DEFAULT_DATA_DIR, type OpenedDatabase } from '../../db/open.ts';
+import { sealAuditChain } from '../../audit/audit-log.ts';
 import { KaifangError, ValidationError } from '../../errors.ts';
 import { createCaseBook, policyTables, type CaseBook } from '../../service-limits/case-book.ts';
 import type { CaseWriter, ComplianceQuery } from '../../service-limits/case-store.ts';
@@ -42,7 +43,9 @@ async function withBook<T>(opts: DbOptions, fn: (book: CaseBook) => Promise<T>):
     throw new CliError(`cannot open the database: ${(e as Error).message}`);
   }
   try {
-    return await fn(createCaseBook(opened.db));
+    const result = await fn(createCaseBook(opened.db));
+    await sealAuditChain(opened.db); // what this command wrote is chained before it exits
+    return result;
   } catch (e) {
     if (e instanceof KaifangError) throw new CliError(describeError(e), 2);
     throw e;

@@ -18,7 +18,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { SYSTEM_ACTOR } from '../../audit/audit-log.ts';
+import { sealAuditChain, SYSTEM_ACTOR } from '../../audit/audit-log.ts';
 import { createPlatformContext, type PlatformContext } from '../../claims/context.ts';
 import { getPublicityBatch } from '../../claims/publicity.ts';
 import { listPayments } from '../../claims/payments.ts';
@@ -61,7 +61,9 @@ async function withContext<T>(opts: DbOptions, mustExist: boolean, fn: (ctx: Pla
     throw new CliError(`无法打开数据库 / cannot open the database: ${(e as Error).message}`);
   }
   try {
-    return await fn(createPlatformContext(opened.db, Engine.load()));
+    const result = await fn(createPlatformContext(opened.db, Engine.load()));
+    await sealAuditChain(opened.db); // what this command wrote is chained before it exits
+    return result;
   } catch (e) {
     throw toCliError(e);
   } finally {

@@ -385,7 +385,11 @@ export interface Overview {
 }
 
 export interface AuditEntry {
-  seq: number;
+  /** insert order */
+  id: number;
+  /** place in the hash chain; null until the sealer has chained the record (a moment after it is written) */
+  seq: number | null;
+  hash?: string | null;
   at: string;
   actor: string;
   actorUserId?: number | null;

@@ -49,7 +49,7 @@ export default function Audit() {
           <ErrorAlert error={res.error} onRetry={res.reload} />
           <Table<AuditEntry>
             size="small"
-            rowKey="seq"
+            rowKey="id"
             loading={res.loading}
             dataSource={rows}
             locale={{ emptyText: t('audit.empty') }}
@@ -60,7 +60,7 @@ export default function Audit() {
               expandedRowRender: (r) => <pre style={{ margin: 0, whiteSpace: 'pre-wrap', fontSize: 12 }}>{JSON.stringify(r.details ?? r.data, null, 2)}</pre>,
             }}
             columns={[
-              { title: t('audit.seq'), dataIndex: 'seq', width: 80 },
+              { title: t('audit.seq'), dataIndex: 'seq', width: 90, render: (v: number | null) => (v === null ? <Typography.Text type="secondary">{t('audit.unsealed')}</Typography.Text> : v) },
               { title: t('common.time'), dataIndex: 'at', width: 160, render: formatDateTime },
               { title: t('audit.actor'), dataIndex: 'actor', width: 160 },
               { title: t('audit.action'), dataIndex: 'action', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
