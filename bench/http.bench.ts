@@ -177,15 +177,16 @@ function cpuSeconds(pid: number | undefined): number {
 /**
  * Runs `fn` and reports the share of one core used meanwhile by the server process, by the PostgreSQL
  * backends serving it (`dbPids`, when the server is local) and by this process (the load generator).
+ * `active`: the seconds the work really took, when `fn` waits after it (autocannon's once-a-second stop).
  */
-async function withCpu<T>(server: Server, dbPids: number[], fn: () => Promise<T>): Promise<{ value: T; cpu: Cpu }> {
+async function withCpu<T>(server: Server, dbPids: number[], fn: () => Promise<T>, active?: (value: T) => number): Promise<{ value: T; cpu: Cpu }> {
   const sum = (pids: number[]) => pids.reduce((s, p) => s + cpuSeconds(p), 0);
   const s0 = cpuSeconds(server.child.pid);
   const d0 = sum(dbPids);
   const l0 = process.cpuUsage();
   const t0 = performance.now();
   const value = await fn();
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = active?.(value) ?? (performance.now() - t0) / 1000;
   const l = process.cpuUsage(l0);
   return { value, cpu: { server: (cpuSeconds(server.child.pid) - s0) / seconds, db: dbPids.length ? (sum(dbPids) - d0) / seconds : NaN, load: (l.user + l.system) / 1e6 / seconds } };
 }
@@ -402,6 +403,8 @@ interface DecisionRun {
   /** ids answered 200 / 409 cap_exceeded */
   passedIds: Set<number>;
   refusedIds: Set<number>;
+  /** from the first request to the last answer */
+  seconds: number;
   /** stopped by the time bound: up to `connections` requests were in flight, their answers unseen */
   cutOff: boolean;
   connections: number;
@@ -421,6 +424,10 @@ async function driveDecisions(base: string, cookie: string, ids: number[], amoun
   // autocannon builds each connection's next request before it knows whether it will send it, so one spare
   // id per connection stays unused: `amount` stops it before the list runs out.
   amount = Math.max(connections, Math.min(amount, ids.length - connections));
+  // autocannon notices the end of an `amount` run only at its next once-a-second sample, so its own duration
+  // rounds up to whole seconds; the rate here is over the time from the start to the last answer.
+  const startedAt = performance.now();
+  let lastAnswerAt = startedAt;
   const instance = autocannon({
     url: base,
     connections,
@@ -438,6 +445,7 @@ async function driveDecisions(base: string, cookie: string, ids: number[], amoun
           return { ...req, path: `/api/claims/${id}/review` };
         },
         onResponse(status, body, context) {
+          lastAnswerAt = performance.now();
           const id = (context as { id: number }).id;
           if (status === 200) {
             passed++;
@@ -465,7 +473,7 @@ async function driveDecisions(base: string, cookie: string, ids: number[], amoun
   }, seconds * 1000);
   const result = await instance;
   clearTimeout(timer);
-  return { result, passed, capRefused, other, passedIds, refusedIds, cutOff, connections };
+  return { result, seconds: (lastAnswerAt - startedAt) / 1000, passed, capRefused, other, passedIds, refusedIds, cutOff, connections };
 }
 
 async function driveCalc(base: string, seconds: number): Promise<AcResult> {
@@ -564,7 +572,7 @@ const pct = (x: number) => `${Math.round(x * 100)}%`;
 const cpuNote = (cpu: Cpu, rps: number) =>
   Number.isNaN(cpu.server)
     ? ''
-    : `${rps > 0 ? '; ' : ''}CPU (one core = 100%): server ${pct(cpu.server)} = ${fmt(rps / Math.max(cpu.server, 0.01))}/s per server core${Number.isNaN(cpu.db) ? '' : `, PostgreSQL backends ${pct(cpu.db)}`}, autocannon ${pct(cpu.load)}`;
+    : `${rps > 0 ? '; ' : ''}CPU (one core = 100%): server ${pct(cpu.server)} = ${fmt(rps / Math.max(cpu.server, 0.01))}/s per server core${Number.isNaN(cpu.db) ? '' : `, PostgreSQL backends ${pct(cpu.db)}`}, autocannon ${pct(cpu.load)}; per request ${fmt((cpu.server / rps) * 1000, 2)} ms server${Number.isNaN(cpu.db) ? '' : ` + ${fmt((cpu.db / rps) * 1000, 2)} ms PostgreSQL`} CPU`;
 
 async function runOn(kind: 'pglite' | 'postgres') {
   const label = kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
@@ -650,12 +658,12 @@ async function runDecisions(server: Server, label: string, kind: 'pglite' | 'pos
     const cookie = await loginCookie(server.url);
     const warm = await driveDecisions(server.url, cookie, prepared.warmup, prepared.warmup.length, Math.min(DECISION_CONNECTIONS, 10), 15);
     // Size the measured run from the warm-up's rate to last about DECISION_TARGET_SECONDS; the time bound stays.
-    const warmRate = (warm.passed + warm.capRefused) / warm.result.duration;
+    const warmRate = (warm.passed + warm.capRefused) / warm.seconds;
     const dbPids = scratch ? await backendPids(PG_URL, scratch.name).catch(() => []) : [];
-    const { value: run, cpu: runCpu } = await withCpu(server, dbPids, () => driveDecisions(server.url, cookie, prepared.measured, Math.ceil(warmRate * 1.5 * DECISION_TARGET_SECONDS), DECISION_CONNECTIONS, DECISION_SECONDS));
+    const { value: run, cpu: runCpu } = await withCpu(server, dbPids, () => driveDecisions(server.url, cookie, prepared.measured, Math.ceil(warmRate * 1.5 * DECISION_TARGET_SECONDS), DECISION_CONNECTIONS, DECISION_SECONDS), (v) => v.seconds);
     const r = run.result;
     const decided = run.passed + run.capRefused;
-    const rps = decided / r.duration;
+    const rps = decided / run.seconds;
     const otherCount = Object.values(run.other).reduce((s, n) => s + n, 0) + r.errors + r.timeouts;
     allOk &&= otherCount === 0 && Object.keys(warm.other).length === 0 && warm.result.errors + warm.result.timeouts === 0;
     const meets = kind === 'postgres' ? rps >= TARGET.decisionsPg : undefined;
@@ -668,7 +676,7 @@ async function runDecisions(server: Server, label: string, kind: 'pglite' | 'pos
       errors: `${otherCount}${Object.keys(run.other).length ? ` (${Object.entries(run.other).map(([k, v]) => `${k}×${v}`).join(', ')})` : ''}`,
       verdict: meets === undefined ? '(no target)' : `${meets ? '✔' : '✘'} ≥${fmt(TARGET.decisionsPg)}/s`,
       note: `${fmt(run.passed)} × 200, ${fmt(run.capRefused)} × 409 cap`,
-      detail: `${fmt(run.passed + run.capRefused)} decisions in ${fmt(r.duration, 1)} s${run.cutOff ? ' (stopped by the time bound)' : ''}${cpuNote(runCpu, rps)}`,
+      detail: `${fmt(run.passed + run.capRefused)} decisions in ${fmt(run.seconds, 2)} s${run.cutOff ? ' (stopped by the time bound)' : ''}${cpuNote(runCpu, rps)}`,
     });
     log(`[${label}] decisions ${fmt(rps)}/s (${run.passed} passed, ${run.capRefused} refused by a cap), p99 ${r.latency.p99} ms`);
     decisionRuns = [warm, run];

@@ -155,7 +155,11 @@ export function claimFactsDocument(
  */
 export async function evaluateClaim(ctx: PlatformContext, db: Db, c: Claim, enterprise?: Enterprise): Promise<Entitlement> {
   enterprise ??= await db.selectFrom('enterprises').selectAll().where('uscc', '=', c.enterprise_uscc).executeTakeFirstOrThrow();
-  const prior = await priorAwards(db, c.enterprise_uscc, c.policy_id, [c.incentive_id], c.id);
+  return evaluateClaimWith(ctx, c, enterprise, await priorAwards(db, c.enterprise_uscc, c.policy_id, [c.incentive_id], c.id));
+}
+
+/** What the engine says about this claim given the enterprise's earlier awards (`prior`, read by the caller). */
+export function evaluateClaimWith(ctx: PlatformContext, c: Claim, enterprise: { uscc: string; name: string; area_id: string; industry_class: string }, prior: PriorAward[]): Entitlement {
   const doc = claimFactsDocument(ctx, { incentive: c.incentive_id, year: c.year, item: c.item || undefined, date: c.event_on ?? undefined, amountFen: c.amount_claimed_fen ?? undefined, facts: c.facts }, enterprise, prior);
   const result = ctx.engine.evaluate(doc, { asOf: ctx.today() });
   return result.entitlements.find((e) => e.claim === CLAIM_KEY)!;

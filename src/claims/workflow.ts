@@ -1,9 +1,9 @@
 /**
  * The claim workflow: submit → 初审 by the enterprise's town/zone → the lead department (牵头单位) → 联审 for
  * 一事一议 → 公示 → approved → paid. Every transition checks role, scope and state, and writes its review, its
- * ledger entries and its audit record in one transaction. A decision recomputes the amount with the engine
- * against the ledger under advisory locks (ledger.ts), so no cap, one-time rule or budget can be exceeded by
- * concurrent approvals.
+ * ledger entries and its audit record in one transaction. A decision (decision.ts) recomputes the amount with the
+ * engine against the ledger under advisory locks (ledger.ts), so no cap, one-time rule or budget can be exceeded
+ * by concurrent approvals.
  */
 import type { Db } from '../db/transaction.ts';
 import type { Claim, ClaimState, ReviewStage } from '../db/schema.ts';
@@ -12,10 +12,11 @@ import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Principal } from '../identity/users.ts';
 import { formatFen } from '../policy/quantities.ts';
-import { appendLedgerEntry, budgetPosition, lockForDecision } from '../ledger/ledger.ts';
+import { appendLedgerEntry } from '../ledger/ledger.ts';
 import { assertNotCreditBlocked } from '../credit/credit.ts';
 import { actorOf, type PlatformContext } from './context.ts';
-import { checkClaimAccess, evaluateClaim, invalidState, loadClaim } from './claims.ts';
+import { checkClaimAccess, invalidState, loadClaim } from './claims.ts';
+import { decideClaim } from './decision.ts';
 
 async function transition(
   ctx: PlatformContext,
@@ -75,6 +76,25 @@ const STAGE_OF: Partial<Record<ClaimState, { stage: ReviewStage; permission: 'cl
   jointReview: { stage: 'jointReview', permission: 'claim.jointDecision' },
 };
 
+/**
+ * The claim row locked for the rest of the transaction, with its enterprise's name, area and class (not locked:
+ * a decision evaluates the claim with them) — one round trip. Undefined when there is no such claim.
+ */
+async function lockClaimForReview(trx: Db, id: number) {
+  if (!Number.isSafeInteger(id) || id <= 0) return undefined;
+  const row = await trx
+    .selectFrom('claims')
+    .innerJoin('enterprises', 'enterprises.uscc', 'claims.enterprise_uscc')
+    .selectAll('claims')
+    .select(['enterprises.name as enterprise_name', 'enterprises.area_id as enterprise_area_id', 'enterprises.industry_class as enterprise_industry_class'])
+    .where('claims.id', '=', id)
+    .forUpdate('claims')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { enterprise_name: name, enterprise_area_id: area_id, enterprise_industry_class: industry_class, ...claim } = row;
+  return { claim: claim as Claim, enterprise: { uscc: claim.enterprise_uscc, name, area_id, industry_class } };
+}
+
 export async function reviewClaim(ctx: PlatformContext, user: Principal, id: number, input: ReviewInput, ip?: string | null) {
   const action = input.action;
   if (action !== 'pass' && action !== 'return' && action !== 'reject') {
@@ -86,11 +106,17 @@ export async function reviewClaim(ctx: PlatformContext, user: Principal, id: num
   }
   return ctx.db.transaction().execute(async (trx) => {
     // Lock the claim row first: a second reviewer (or a retried request) waits, then sees the new state.
-    const peek = await trx.selectFrom('claims').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-    const stage = peek ? STAGE_OF[peek.state] : undefined;
+    const locked = await lockClaimForReview(trx, id);
+    const stage = locked ? STAGE_OF[locked.claim.state] : undefined;
     // The locked row is the claim as it now stands: loadClaim's checks on it, without reading it again.
-    const c = checkClaimAccess(ctx, user, peek, stage?.permission ?? 'claim.departmentReview');
+    const c = checkClaimAccess(ctx, user, locked?.claim, stage?.permission ?? 'claim.departmentReview');
     if (!stage) throw invalidState(c.state, '该申报当前不在审核环节', 'the claim is not awaiting a review');
+    const inc = ctx.engine.policy.incentivesById.get(c.incentive_id)!;
+    if (action === 'pass' && stage.stage !== 'firstReview' && !(stage.stage === 'departmentReview' && inc.kind === 'caseByCase')) {
+      // The decision writes its review row together with everything else (decision.ts).
+      const decision = await decideClaim(ctx, trx, user, c, locked!.enterprise, stage.stage, input, ip);
+      return { id, state: 'publicity' as const, decision };
+    }
     await trx.insertInto('reviews').values({ claim_id: id, stage: stage.stage, actor_id: user.id, action, reason: reason || null }).execute();
     if (action === 'return') {
       await transition(ctx, trx, user, c, 'returned', { action: `claim.${stage.stage}.return`, details: { reason } }, ip);
@@ -100,98 +126,13 @@ export async function reviewClaim(ctx: PlatformContext, user: Principal, id: num
       await transition(ctx, trx, user, c, 'rejected', { action: `claim.${stage.stage}.reject`, details: { reason } }, ip);
       return { id, state: 'rejected' as const };
     }
-    const inc = ctx.engine.policy.incentivesById.get(c.incentive_id)!;
     if (stage.stage === 'firstReview') {
       await transition(ctx, trx, user, c, 'departmentReview', { action: 'claim.firstReview.pass' }, ip);
       return { id, state: 'departmentReview' as const };
     }
-    if (stage.stage === 'departmentReview' && inc.kind === 'caseByCase') {
-      await transition(ctx, trx, user, c, 'jointReview', { action: 'claim.departmentReview.pass', details: { next: '一事一议联审' } }, ip);
-      return { id, state: 'jointReview' as const };
-    }
-    const decision = await decide(ctx, trx, user, c, input, ip);
-    return { id, state: 'publicity' as const, decision };
-  });
-}
-
-/**
- * The decision: inside the caller's transaction, under the cap and budget locks, recompute the amount from the
- * claim's facts and the ledger as it is now, refuse what a cap, one-time rule or budget no longer allows, and
- * write the decision, the award in the ledger and the audit record.
- */
-async function decide(ctx: PlatformContext, trx: Db, user: Principal, c: Claim, input: ReviewInput, ip?: string | null) {
-  const policy = ctx.engine.policy;
-  const inc = policy.incentivesById.get(c.incentive_id)!;
-  // Read before the locks (they guard the ledger and budgets, not the enterprise row), so that this read is
-  // not part of the section every decision of the measure-year waits for.
-  const enterprise = await trx.selectFrom('enterprises').selectAll().where('uscc', '=', c.enterprise_uscc).executeTakeFirstOrThrow();
-  await lockForDecision(trx, { enterpriseUscc: c.enterprise_uscc, policyId: c.policy_id, incentiveId: c.incentive_id, measureId: c.measure_id, year: c.year });
-  const ent = await evaluateClaim(ctx, trx, c, enterprise);
-  let amountFen: number;
-  let meetingRef: string | null = null;
-  if (inc.kind === 'caseByCase') {
-    // 一事一议: the joint meeting sets the amount; the engine still checks the period and the conditions.
-    if (ent.status === 'notEligible') throw notEligible(ent);
-    const errs: KaifangError[] = [];
-    if (typeof input.amountFen !== 'number' || !Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) errs.push(new KaifangError({ code: 'required', path: 'amountFen', zh: '请填写联审会议确定的支持金额（分，正整数）', en: 'amountFen (positive integer fen) decided by the joint meeting is required' }));
-    if (typeof input.meetingRef !== 'string' || !input.meetingRef.trim()) errs.push(new KaifangError({ code: 'required', path: 'meetingRef', zh: '请填写联审会议纪要编号', en: 'meetingRef (the minutes of the joint meeting) is required' }));
-    if (errs.length) throw new ValidationError(errs);
-    amountFen = input.amountFen as number;
-    meetingRef = (input.meetingRef as string).trim();
-  } else {
-    if (ent.status !== 'eligible' || !ent.amountFen) throw notEligible(ent);
-    amountFen = ent.amountFen;
-  }
-  // Without a budget for the measure-year there is nothing to check: skip summing its ledger (under the lock).
-  const budgeted = await trx.selectFrom('budgets').select('amount_fen').where('policy_id', '=', c.policy_id).where('measure_id', '=', c.measure_id).where('year', '=', c.year).executeTakeFirst();
-  const budget = budgeted ? await budgetPosition(trx, c.policy_id, c.measure_id, c.year) : { budgetFen: null, committedFen: 0 };
-  if (budget.budgetFen !== null && budget.committedFen + amountFen > budget.budgetFen) {
-    const left = Math.max(0, budget.budgetFen - budget.committedFen);
-    throw new KaifangError({
-      code: 'budget_exhausted',
-      zh: `措施${c.measure_id} ${c.year}年度预算不足：预算${formatFen(budget.budgetFen)}，已承诺${formatFen(budget.committedFen)}，剩余${formatFen(left)}，本件需${formatFen(amountFen)}。申报按提交先后排队，追加预算后可继续审核。`,
-      en: `the ${c.year} budget of measure ${c.measure_id} is exhausted: ${left} fen left, ${amountFen} fen needed; the claim waits in submission order until the budget is raised`,
-      details: { budgetFen: budget.budgetFen, committedFen: budget.committedFen, neededFen: amountFen },
-    });
-  }
-  const decision = await trx
-    .insertInto('decisions')
-    .values({
-      claim_id: c.id,
-      amount_fen: amountFen,
-      explanation: toJsonb(ent.explanation ?? {}),
-      policy_id: policy.id,
-      policy_version: policy.version,
-      case_by_case: inc.kind === 'caseByCase',
-      meeting_ref: meetingRef,
-      decided_by: user.id,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const entryId = await appendLedgerEntry(trx, {
-    enterpriseUscc: c.enterprise_uscc,
-    policyId: c.policy_id,
-    measureId: c.measure_id,
-    incentiveId: c.incentive_id,
-    item: c.item,
-    year: c.year,
-    kind: 'award',
-    amountFen,
-    claimId: c.id,
-    decisionId: decision.id,
-    createdBy: user.id,
-  });
-  await transition(ctx, trx, user, c, 'publicity', { action: `claim.${inc.kind === 'caseByCase' ? 'jointReview' : 'departmentReview'}.decide`, details: { amountFen, decisionId: decision.id, ledgerEntryId: entryId, policyVersion: policy.version } }, ip);
-  return { id: decision.id, amountFen, ledgerEntryId: entryId, explanation: ent.explanation };
-}
-
-function notEligible(ent: { explanation?: { reasons: Array<{ code: string; zh: string; en: string }>; whatWouldQualify?: { zh: string; en: string } } }) {
-  const reasons = ent.explanation?.reasons ?? [];
-  return new KaifangError({
-    code: reasons.some((r) => r.code === 'cap_exhausted' || r.code === 'already_awarded' || r.code === 'max_years_reached') ? 'cap_exceeded' : 'not_eligible',
-    zh: `按政策规则重新计算后不予支持：${reasons.map((r) => r.zh).join('；') || '不符合条件'}。请退回修改或作出不予支持决定。`,
-    en: `the engine, recomputing against the ledger, finds nothing payable: ${reasons.map((r) => r.en).join('; ')}`,
-    details: { reasons, whatWouldQualify: ent.explanation?.whatWouldQualify },
+    // 一事一议 passed by the lead department goes to the joint review (联审), which decides.
+    await transition(ctx, trx, user, c, 'jointReview', { action: 'claim.departmentReview.pass', details: { next: '一事一议联审' } }, ip);
+    return { id, state: 'jointReview' as const };
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Each measure's money for a year (预算). Finance sets it; lead departments see their measures' position,
- * finance and auditors all. A decision checks the budget under the budget lock (workflow.ts); setting a
- * budget takes the same lock, so a budget can never be lowered below what decisions have already committed.
+ * finance and auditors all. A decision checks the budget under the budget locks (ledger.ts, decision.ts); setting
+ * a budget takes the budget lock exclusively, so a budget can never be lowered below what decisions have committed.
  * When a budget runs out the claim waits in submission order until the budget is raised (workflow.ts).
  */
 import { sql } from 'kysely';
@@ -11,7 +11,7 @@ import { authorize, listScope } from '../identity/access.ts';
 import type { Principal } from '../identity/users.ts';
 import { formatFen } from '../policy/quantities.ts';
 import { actorOf, GENERAL_MEASURE_ID, measureIdOf, type PlatformContext } from '../claims/context.ts';
-import { budgetPosition } from './ledger.ts';
+import { budgetPosition, lockBudget } from './ledger.ts';
 
 export interface MeasureRef {
   measure: string;
@@ -103,8 +103,8 @@ export async function setBudget(ctx: PlatformContext, user: Principal, measure: 
   if (errors.length) throw new ValidationError(errors);
   authorize(user, 'budget.manage', { measureId: measure, policyId }, ctx.access);
   return ctx.db.transaction().execute(async (trx) => {
-    // The key of workflow's budget lock (ledger.ts lockForDecision): decisions of this measure-year wait for us.
-    await sql`select pg_advisory_xact_lock(hashtext(${`budget:${policyId}:${measure}:${year}`}))`.execute(trx);
+    // Exclusive on the measure-year's budget lock (ledger.ts): waits for its decisions in flight, holds off new ones.
+    await lockBudget(trx, { policyId, measureId: measure, year });
     const position = await budgetPosition(trx, policyId, measure, year);
     if ((amountFen as number) < position.committedFen) {
       throw new ValidationError([

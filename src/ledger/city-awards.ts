@@ -10,7 +10,7 @@ import { authorize } from '../identity/access.ts';
 import type { Principal } from '../identity/users.ts';
 import { parseUscc } from '../enterprises/uscc.ts';
 import { actorOf, measureIdOf, type PlatformContext } from '../claims/context.ts';
-import { appendLedgerEntry, lockForDecision } from './ledger.ts';
+import { appendLedgerEntry, lockCap } from './ledger.ts';
 
 export interface CityAwardInput {
   uscc: unknown;
@@ -64,7 +64,7 @@ export async function recordCityAward(ctx: PlatformContext, user: Principal, inp
 
   return ctx.db.transaction().execute(async (trx) => {
     // Under the same lock as decisions about this enterprise's incentive: a decision sees the city award or runs before it.
-    await lockForDecision(trx, { enterpriseUscc: uscc, policyId: policy.id, incentiveId: inc!.id, measureId, year: year as number });
+    await lockCap(trx, { enterpriseUscc: uscc, policyId: policy.id, incentiveId: inc!.id, measureId, year: year as number });
     const id = await appendLedgerEntry(trx, {
       enterpriseUscc: uscc,
       policyId: policy.id,

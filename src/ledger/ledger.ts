@@ -50,24 +50,67 @@ export async function appendLedgerEntry(db: Db, e: LedgerEntryInput): Promise<nu
   return row.id;
 }
 
-/**
- * Serialise every decision about one enterprise's incentive (its caps) and one measure's yearly budget.
- * Transaction-scoped advisory locks: released at commit or rollback, and they work across processes.
- * Always taken in the same order (cap, then budget) so two decisions cannot deadlock.
+export interface LockKeys {
+  enterpriseUscc: string;
+  policyId: string;
+  incentiveId: string;
+  measureId: string;
+  year: number;
+}
+const capKey = (k: LockKeys) => `cap:${k.policyId}:${k.enterpriseUscc}:${k.incentiveId}`;
+const budgetKey = (k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) => `budget:${k.policyId}:${k.measureId}:${k.year}`;
+const spendKey = (k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) => `budget-spend:${k.policyId}:${k.measureId}:${k.year}`;
+
+/*
+ * The locks (transaction-scoped advisory locks: released at commit or rollback, and they work across processes):
+ *
+ *   cap     exclusive, per enterprise and incentive: decisions and city awards about it, one at a time, since each
+ *           reads the caps' position from the ledger and writes the next entry.
+ *   budget  per measure-year: SHARED by decisions, so decisions of one measure run side by side; EXCLUSIVE when
+ *           finance sets the budget, which therefore waits for the decisions in flight and holds off new ones —
+ *           a decision that found no budget cannot commit after a budget appeared.
+ *   spend   exclusive, per measure-year, taken by a decision only when the measure-year has a budget: spending a
+ *           budget is one decision at a time (first come, first served), unbudgeted measures never queue here.
+ *
+ * Always in the order cap → budget → spend, so two transactions cannot deadlock.
  */
-export async function lockForDecision(db: Db, k: { enterpriseUscc: string; policyId: string; incentiveId: string; measureId: string; year: number }) {
-  await sql`select pg_advisory_xact_lock(hashtext(${`cap:${k.policyId}:${k.enterpriseUscc}:${k.incentiveId}`}))`.execute(db);
-  await sql`select pg_advisory_xact_lock(hashtext(${`budget:${k.policyId}:${k.measureId}:${k.year}`}))`.execute(db);
+
+/** A decision's locks before it reads the ledger: its cap, and its measure-year's budget shared. One round trip. */
+export async function lockForDecision(db: Db, k: LockKeys) {
+  await sql`select pg_advisory_xact_lock(hashtext(${capKey(k)})), pg_advisory_xact_lock_shared(hashtext(${budgetKey(k)}))`.execute(db);
+}
+
+/** A city award (就高不重复): the same cap lock as decisions, so a decision sees the city award or runs before it. */
+export async function lockCap(db: Db, k: LockKeys) {
+  await sql`select pg_advisory_xact_lock(hashtext(${capKey(k)}))`.execute(db);
+}
+
+/** A decision under a set budget: after lockForDecision, before summing what the measure-year committed. */
+export async function lockBudgetSpending(db: Db, k: LockKeys) {
+  await sql`select pg_advisory_xact_lock(hashtext(${spendKey(k)}))`.execute(db);
+}
+
+/** Setting a measure-year's budget: waits for every decision of it in flight, and holds off new ones. */
+export async function lockBudget(db: Db, k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) {
+  await sql`select pg_advisory_xact_lock(hashtext(${budgetKey(k)}))`.execute(db);
+}
+
+interface PriorAwardRow {
+  incentive_id: string;
+  year: number;
+  item: string;
+  level: 'district' | 'city';
+  amount: number | string;
+  offset: number | string;
 }
 
 /**
- * The enterprise's earlier awards of these incentives, as the engine reads them: district money net of
- * reversals and clawbacks per (incentive, year, item), and city-level awards separately.
+ * District money net of reversals and clawbacks per (incentive, year, item), and city-level awards separately;
+ * for 就高不重复 (topUp) also the part of a city award each standing award already set off (recorded in its
+ * decision's explanation), so it is never set off twice.
  */
-export async function priorAwards(db: Db, enterpriseUscc: string, policyId: string, incentiveIds?: string[], excludeClaimId?: number): Promise<PriorAward[]> {
-  // District money net of reversals and clawbacks; for 就高不重复 (topUp) also the part of a city award each
-  // standing award already set off (recorded in its decision's explanation), so it is never set off twice.
-  const rows = await sql<{ incentive_id: string; year: number; item: string; level: 'district' | 'city'; amount: number; offset: number }>`
+function priorAwardsQuery(enterpriseUscc: string, policyId: string, incentiveIds?: string[], excludeClaimId?: number) {
+  return sql<PriorAwardRow>`
     select e.incentive_id, e.year, e.item,
            case when e.kind = 'cityAward' then 'city' else 'district' end as level,
            sum(e.amount_fen) as amount,
@@ -80,8 +123,11 @@ export async function priorAwards(db: Db, enterpriseUscc: string, policyId: stri
        and e.policy_id = ${policyId}
        ${incentiveIds?.length ? sql`and e.incentive_id in (${sql.join(incentiveIds)})` : sql``}
        ${excludeClaimId !== undefined ? sql`and (e.claim_id is null or e.claim_id <> ${excludeClaimId})` : sql``}
-     group by e.incentive_id, e.year, e.item, case when e.kind = 'cityAward' then 'city' else 'district' end`.execute(db);
-  return rows.rows
+     group by e.incentive_id, e.year, e.item, case when e.kind = 'cityAward' then 'city' else 'district' end`;
+}
+
+function toPriorAwards(rows: PriorAwardRow[]): PriorAward[] {
+  return rows
     .filter((r) => Number(r.amount) > 0 || Number(r.offset) > 0)
     .map((r) => ({
       incentive: r.incentive_id,
@@ -93,9 +139,25 @@ export async function priorAwards(db: Db, enterpriseUscc: string, policyId: stri
     }));
 }
 
-/** Money committed under a measure in a year (awards net of reversals and clawbacks), and its budget if set. */
-export async function budgetPosition(db: Db, policyId: string, measureId: string, year: number): Promise<{ budgetFen: number | null; committedFen: number }> {
-  const budget = await db.selectFrom('budgets').select('amount_fen').where('policy_id', '=', policyId).where('measure_id', '=', measureId).where('year', '=', year).executeTakeFirst();
+/** The enterprise's earlier awards of these incentives, as the engine reads them. */
+export async function priorAwards(db: Db, enterpriseUscc: string, policyId: string, incentiveIds?: string[], excludeClaimId?: number): Promise<PriorAward[]> {
+  return toPriorAwards((await priorAwardsQuery(enterpriseUscc, policyId, incentiveIds, excludeClaimId).execute(db)).rows);
+}
+
+/**
+ * What a decision reads under its locks, in one round trip: the enterprise's earlier awards of the claim's
+ * incentive (the claim's own entries excluded) and the measure-year's budget (null: none set).
+ */
+export async function decisionPosition(db: Db, k: LockKeys & { claimId: number }): Promise<{ prior: PriorAward[]; budgetFen: number | null }> {
+  const { rows } = await sql<{ budget_fen: number | string | null; prior: PriorAwardRow[] }>`
+    select (select b.amount_fen from budgets b where b.policy_id = ${k.policyId} and b.measure_id = ${k.measureId} and b.year = ${k.year}) as budget_fen,
+           coalesce((select json_agg(p) from (${priorAwardsQuery(k.enterpriseUscc, k.policyId, [k.incentiveId], k.claimId)}) p), '[]'::json) as prior`.execute(db);
+  const row = rows[0];
+  return { prior: toPriorAwards(row.prior), budgetFen: row.budget_fen === null ? null : Number(row.budget_fen) };
+}
+
+/** Money committed under a measure in a year: awards net of reversals and clawbacks (city awards are not ours). */
+export async function committedFen(db: Db, policyId: string, measureId: string, year: number): Promise<number> {
   const committed = await db
     .selectFrom('ledger_entries')
     .select(sql<number>`coalesce(sum(amount_fen), 0)`.as('sum'))
@@ -104,7 +166,13 @@ export async function budgetPosition(db: Db, policyId: string, measureId: string
     .where('year', '=', year)
     .where('kind', '!=', 'cityAward')
     .executeTakeFirstOrThrow();
-  return { budgetFen: budget ? budget.amount_fen : null, committedFen: Number(committed.sum) };
+  return Number(committed.sum);
+}
+
+/** Money committed under a measure in a year, and its budget if set. */
+export async function budgetPosition(db: Db, policyId: string, measureId: string, year: number): Promise<{ budgetFen: number | null; committedFen: number }> {
+  const budget = await db.selectFrom('budgets').select('amount_fen').where('policy_id', '=', policyId).where('measure_id', '=', measureId).where('year', '=', year).executeTakeFirst();
+  return { budgetFen: budget ? budget.amount_fen : null, committedFen: await committedFen(db, policyId, measureId, year) };
 }
 
 export interface LedgerRow {
