@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrate.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { preparingPool } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -23,6 +24,8 @@ export interface OpenDatabaseOptions {
   migrate?: boolean;
   /** Server connections in the pool (default 10). */
   poolSize?: number;
+  /** Server only: prepare each query once per connection (default true; KAIFANG_PG_PREPARED=off turns it off). */
+  preparedStatements?: boolean;
   /** PGlite only: how long a query may queue for the single connection (default 60 s). */
   lockTimeoutMs?: number;
   /** PGlite only: start from this data-folder dump (from `dumpDataDir`) instead of an empty cluster. */
@@ -109,7 +112,8 @@ function openPostgres(url: string, options: OpenDatabaseOptions): OpenedDatabase
   // An idle client whose server connection dies emits 'error' on the pool; unhandled, that would crash the
   // process. The next query gets a fresh connection (or its own error), so nothing is lost by listening.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const prepared = options.preparedStatements ?? process.env.KAIFANG_PG_PREPARED !== 'off';
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: prepared ? (preparingPool(pool) as unknown as pg.Pool) : pool }) });
   return { db, kind: 'postgres', location: redactUrl(url), close: () => db.destroy() };
 }
 
