@@ -5,14 +5,14 @@
  * engine against the ledger under advisory locks (ledger.ts), so no cap, one-time rule or budget can be exceeded
  * by concurrent approvals.
  */
+import { sql } from 'kysely';
 import type { Db } from '../db/transaction.ts';
-import type { Claim, ClaimState, ReviewStage } from '../db/schema.ts';
-import { toJsonb } from '../db/schema.ts';
+import type { Claim, ClaimState, Enterprise, ReviewStage } from '../db/schema.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Principal } from '../identity/users.ts';
 import { formatFen } from '../policy/quantities.ts';
-import { appendLedgerEntry } from '../ledger/ledger.ts';
+import { appendLedgerEntry, decisionLocks } from '../ledger/ledger.ts';
 import { assertNotCreditBlocked } from '../credit/credit.ts';
 import { actorOf, type PlatformContext } from './context.ts';
 import { checkClaimAccess, invalidState, loadClaim } from './claims.ts';
@@ -78,20 +78,23 @@ const STAGE_OF: Partial<Record<ClaimState, { stage: ReviewStage; permission: 'cl
 
 /**
  * The claim row locked for the rest of the transaction, with its enterprise's name, area and class (not locked:
- * a decision evaluates the claim with them) — one round trip. Undefined when there is no such claim.
+ * a decision evaluates the claim with them), and the locks a decision needs (ledger.ts: the enterprise's cap for
+ * the incentive, the measure-year's budget shared) — one round trip on the platform's hot path, so plain SQL.
+ * The decision locks are taken for every review action: they cost little, and a reviewer's transaction then
+ * takes them before the claim row, in the order every other holder does. Undefined when there is no such claim.
  */
 async function lockClaimForReview(trx: Db, id: number) {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
-  const row = await trx
-    .selectFrom('claims')
-    .innerJoin('enterprises', 'enterprises.uscc', 'claims.enterprise_uscc')
-    .selectAll('claims')
-    .select(['enterprises.name as enterprise_name', 'enterprises.area_id as enterprise_area_id', 'enterprises.industry_class as enterprise_industry_class'])
-    .where('claims.id', '=', id)
-    .forUpdate('claims')
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { enterprise_name: name, enterprise_area_id: area_id, enterprise_industry_class: industry_class, ...claim } = row;
+  const ref = (column: string) => sql.ref(`c.${column}`);
+  const { rows } = await sql<Claim & { enterprise_name: string; enterprise_area_id: string; enterprise_industry_class: Enterprise['industry_class'] }>`
+    select c.*, e.name as enterprise_name, e.area_id as enterprise_area_id, e.industry_class as enterprise_industry_class,
+           ${decisionLocks({ policyId: ref('policy_id'), enterpriseUscc: ref('enterprise_uscc'), incentiveId: ref('incentive_id'), measureId: ref('measure_id'), year: ref('year') })}
+      from claims c
+      join enterprises e on e.uscc = c.enterprise_uscc
+     where c.id = ${id}
+       for update of c`.execute(trx);
+  if (!rows.length) return undefined;
+  const { enterprise_name: name, enterprise_area_id: area_id, enterprise_industry_class: industry_class, pg_advisory_xact_lock: _cap, pg_advisory_xact_lock_shared: _budget, ...claim } = rows[0] as typeof rows[0] & { pg_advisory_xact_lock?: unknown; pg_advisory_xact_lock_shared?: unknown };
   return { claim: claim as Claim, enterprise: { uscc: claim.enterprise_uscc, name, area_id, industry_class } };
 }
 

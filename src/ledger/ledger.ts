@@ -4,7 +4,7 @@
  * transaction that writes the next entry, under advisory locks, so that concurrent approvals — in one
  * process or several, on PGlite or a PostgreSQL server — can never commit past a cap or a budget.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/transaction.ts';
 import type { LedgerKind } from '../db/schema.ts';
 import type { PriorAward } from '../engine/index.ts';
@@ -57,9 +57,17 @@ export interface LockKeys {
   measureId: string;
   year: number;
 }
-const capKey = (k: LockKeys) => `cap:${k.policyId}:${k.enterpriseUscc}:${k.incentiveId}`;
-const budgetKey = (k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) => `budget:${k.policyId}:${k.measureId}:${k.year}`;
-const spendKey = (k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) => `budget-spend:${k.policyId}:${k.measureId}:${k.year}`;
+
+/** A lock key from values (parameters) or from columns (sql.ref): the same key either way. */
+type KeyPart = string | number | RawBuilder<unknown>;
+const part = (v: KeyPart) => (typeof v === 'object' ? v : sql`${v}::text`);
+/** The lock of an enterprise's caps for one incentive. */
+export const capLockKey = (policyId: KeyPart, enterpriseUscc: KeyPart, incentiveId: KeyPart) =>
+  sql<number>`hashtext('cap:' || ${part(policyId)} || ':' || ${part(enterpriseUscc)} || ':' || ${part(incentiveId)})`;
+/** The lock of a measure-year's budget. */
+export const budgetLockKey = (policyId: KeyPart, measureId: KeyPart, year: KeyPart) =>
+  sql<number>`hashtext('budget:' || ${part(policyId)} || ':' || ${part(measureId)} || ':' || ${part(year)})`;
+const spendLockKey = (k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) => sql<number>`hashtext('budget-spend:' || ${k.policyId}::text || ':' || ${k.measureId}::text || ':' || ${String(k.year)}::text)`;
 
 /*
  * The locks (transaction-scoped advisory locks: released at commit or rollback, and they work across processes):
@@ -72,27 +80,29 @@ const spendKey = (k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) => `budg
  *   spend   exclusive, per measure-year, taken by a decision only when the measure-year has a budget: spending a
  *           budget is one decision at a time (first come, first served), unbudgeted measures never queue here.
  *
- * Always in the order cap → budget → spend, so two transactions cannot deadlock.
+ * Always in the order cap → budget → spend, so two transactions cannot deadlock. A reviewer's transaction takes
+ * cap and budget in the statement that locks the claim row (workflow.ts), before that row: nothing that holds a
+ * claim row ever waits for a cap.
  */
 
-/** A decision's locks before it reads the ledger: its cap, and its measure-year's budget shared. One round trip. */
-export async function lockForDecision(db: Db, k: LockKeys) {
-  await sql`select pg_advisory_xact_lock(hashtext(${capKey(k)})), pg_advisory_xact_lock_shared(hashtext(${budgetKey(k)}))`.execute(db);
+/** A decision's locks: its cap, and its measure-year's budget shared — as SQL, for the statement that takes them. */
+export function decisionLocks(k: { policyId: KeyPart; enterpriseUscc: KeyPart; incentiveId: KeyPart; measureId: KeyPart; year: KeyPart }) {
+  return sql`pg_advisory_xact_lock(${capLockKey(k.policyId, k.enterpriseUscc, k.incentiveId)}), pg_advisory_xact_lock_shared(${budgetLockKey(k.policyId, k.measureId, k.year)})`;
 }
 
 /** A city award (就高不重复): the same cap lock as decisions, so a decision sees the city award or runs before it. */
 export async function lockCap(db: Db, k: LockKeys) {
-  await sql`select pg_advisory_xact_lock(hashtext(${capKey(k)}))`.execute(db);
+  await sql`select pg_advisory_xact_lock(${capLockKey(k.policyId, k.enterpriseUscc, k.incentiveId)})`.execute(db);
 }
 
-/** A decision under a set budget: after lockForDecision, before summing what the measure-year committed. */
+/** A decision under a set budget: after its other locks, before summing what the measure-year committed. */
 export async function lockBudgetSpending(db: Db, k: LockKeys) {
-  await sql`select pg_advisory_xact_lock(hashtext(${spendKey(k)}))`.execute(db);
+  await sql`select pg_advisory_xact_lock(${spendLockKey(k)})`.execute(db);
 }
 
 /** Setting a measure-year's budget: waits for every decision of it in flight, and holds off new ones. */
 export async function lockBudget(db: Db, k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) {
-  await sql`select pg_advisory_xact_lock(hashtext(${budgetKey(k)}))`.execute(db);
+  await sql`select pg_advisory_xact_lock(${budgetLockKey(k.policyId, k.measureId, String(k.year))})`.execute(db);
 }
 
 interface PriorAwardRow {
