@@ -7,12 +7,13 @@
  * This is the platform's hot path (measured by `npm run bench:http`), so it keeps its round trips few, holds no
  * lock that every decision needs (the locks: src/ledger/ledger.ts) and writes its statements in plain SQL (a
  * query builder's per-call work was a sixth of the server's CPU per decision):
- *   0. (the caller, workflow.ts) lock the claim row, the enterprise's cap and the measure-year's budget (shared)
- *   1. read the enterprise's earlier awards of this incentive and the measure-year's budget
- *   2. (only under a set budget) lock spending from it, and read what the measure-year has committed
+ *   1. (the caller, workflow.ts) lock the claim row, the enterprise's cap and the measure-year's budget (shared),
+ *      then read the measure-year's budget and the enterprise's earlier awards of this incentive
+ *   2. (only under a set budget) lock spending from it, then read what the measure-year has committed
  *   3. one statement writes the review, the decision, the ledger entry, the claim's state and its audit record
- * Reads come after the locks in their own statements: under READ COMMITTED each statement sees what was committed
- * when it began, so a read in the same statement as a lock wait could miss the decision it waited for.
+ * Each read follows its lock inside a PL/pgSQL function (migration 0006): under READ COMMITTED a statement sees
+ * what was committed when it began, so a read in the same plain statement as a lock wait could miss the decision
+ * it waited for; a function's statements each take a fresh snapshot.
  */
 import { sql } from 'kysely';
 import { auditRow } from '../audit/audit-log.ts';
@@ -21,7 +22,7 @@ import { toJsonb, type Claim, type Enterprise, type ReviewStage } from '../db/sc
 import type { Entitlement } from '../engine/index.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
 import type { Principal } from '../identity/users.ts';
-import { committedFen, decisionPosition, lockBudgetSpending } from '../ledger/ledger.ts';
+import { lockBudgetSpending, type DecisionPosition } from '../ledger/ledger.ts';
 import { formatFen } from '../policy/quantities.ts';
 import { evaluateClaimWith } from './claims.ts';
 import { actorOf, type PlatformContext } from './context.ts';
@@ -41,21 +42,19 @@ export interface DecisionResult {
 
 type EnterpriseFacts = Pick<Enterprise, 'uscc' | 'name' | 'area_id' | 'industry_class'>;
 
-export async function decideClaim(
-  ctx: PlatformContext,
-  trx: Db,
-  user: Principal,
-  /** the claim, its row and the decision locks held by the caller (workflow.ts lockClaimForReview) */
-  c: Claim,
-  enterprise: EnterpriseFacts,
-  stage: ReviewStage,
-  input: DecisionInput,
-  ip?: string | null,
-): Promise<DecisionResult> {
+/** The claim as its reviewer's transaction locked it (workflow.ts lockClaimForReview): row and decision locks held. */
+export interface LockedClaim {
+  claim: Claim;
+  enterprise: EnterpriseFacts;
+  /** read under the decision locks */
+  position: DecisionPosition;
+}
+
+export async function decideClaim(ctx: PlatformContext, trx: Db, user: Principal, locked: LockedClaim, stage: ReviewStage, input: DecisionInput, ip?: string | null): Promise<DecisionResult> {
+  const { claim: c, enterprise, position } = locked;
   const policy = ctx.engine.policy;
   const inc = policy.incentivesById.get(c.incentive_id)!;
   const keys = { enterpriseUscc: c.enterprise_uscc, policyId: c.policy_id, incentiveId: c.incentive_id, measureId: c.measure_id, year: c.year };
-  const position = await decisionPosition(trx, { ...keys, claimId: c.id });
   const ent = evaluateClaimWith(ctx, c, enterprise, position.prior);
 
   let amountFen: number;
@@ -77,8 +76,7 @@ export async function decideClaim(
   if (position.budgetFen !== null) {
     // First come, first served: spending a set budget is one decision at a time, and the budget cannot change
     // meanwhile (setting it needs the budget lock this transaction holds shared).
-    await lockBudgetSpending(trx, keys);
-    const committed = await committedFen(trx, c.policy_id, c.measure_id, c.year);
+    const committed = await lockBudgetSpending(trx, keys);
     if (committed + amountFen > position.budgetFen) throw budgetExhausted(c, position.budgetFen, committed, amountFen);
   }
 

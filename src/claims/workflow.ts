@@ -12,7 +12,7 @@ import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Principal } from '../identity/users.ts';
 import { formatFen } from '../policy/quantities.ts';
-import { appendLedgerEntry, decisionLocks } from '../ledger/ledger.ts';
+import { appendLedgerEntry, decisionPositionOf, lockForDecisionSql } from '../ledger/ledger.ts';
 import { assertNotCreditBlocked } from '../credit/credit.ts';
 import { actorOf, type PlatformContext } from './context.ts';
 import { checkClaimAccess, invalidState, loadClaim } from './claims.ts';
@@ -78,24 +78,24 @@ const STAGE_OF: Partial<Record<ClaimState, { stage: ReviewStage; permission: 'cl
 
 /**
  * The claim row locked for the rest of the transaction, with its enterprise's name, area and class (not locked:
- * a decision evaluates the claim with them), and the locks a decision needs (ledger.ts: the enterprise's cap for
- * the incentive, the measure-year's budget shared) — one round trip on the platform's hot path, so plain SQL.
- * The decision locks are taken for every review action: they cost little, and a reviewer's transaction then
- * takes them before the claim row, in the order every other holder does. Undefined when there is no such claim.
+ * a decision evaluates the claim with them), and — for a decision — its locks and what it reads under them (the
+ * enterprise's cap for the incentive and the measure-year's budget shared; then the budget and the earlier awards:
+ * ledger.ts, migration 0006). One round trip on the platform's hot path, so plain SQL. The decision locks are taken
+ * for every review action: they cost little, and a reviewer's transaction then takes them before the claim row,
+ * in the order every other holder does. Undefined when there is no such claim.
  */
 async function lockClaimForReview(trx: Db, id: number) {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
-  const ref = (column: string) => sql.ref(`c.${column}`);
-  const { rows } = await sql<Claim & { enterprise_name: string; enterprise_area_id: string; enterprise_industry_class: Enterprise['industry_class'] }>`
+  const { rows } = await sql<Claim & { enterprise_name: string; enterprise_area_id: string; enterprise_industry_class: Enterprise['industry_class']; decision_position: unknown }>`
     select c.*, e.name as enterprise_name, e.area_id as enterprise_area_id, e.industry_class as enterprise_industry_class,
-           ${decisionLocks({ policyId: ref('policy_id'), enterpriseUscc: ref('enterprise_uscc'), incentiveId: ref('incentive_id'), measureId: ref('measure_id'), year: ref('year') })}
+           ${lockForDecisionSql('c')} as decision_position
       from claims c
       join enterprises e on e.uscc = c.enterprise_uscc
      where c.id = ${id}
        for update of c`.execute(trx);
   if (!rows.length) return undefined;
-  const { enterprise_name: name, enterprise_area_id: area_id, enterprise_industry_class: industry_class, pg_advisory_xact_lock: _cap, pg_advisory_xact_lock_shared: _budget, ...claim } = rows[0] as typeof rows[0] & { pg_advisory_xact_lock?: unknown; pg_advisory_xact_lock_shared?: unknown };
-  return { claim: claim as Claim, enterprise: { uscc: claim.enterprise_uscc, name, area_id, industry_class } };
+  const { enterprise_name: name, enterprise_area_id: area_id, enterprise_industry_class: industry_class, decision_position, ...claim } = rows[0];
+  return { claim: claim as Claim, enterprise: { uscc: claim.enterprise_uscc, name, area_id, industry_class }, position: decisionPositionOf(decision_position) };
 }
 
 export async function reviewClaim(ctx: PlatformContext, user: Principal, id: number, input: ReviewInput, ip?: string | null) {
@@ -117,7 +117,7 @@ export async function reviewClaim(ctx: PlatformContext, user: Principal, id: num
     const inc = ctx.engine.policy.incentivesById.get(c.incentive_id)!;
     if (action === 'pass' && stage.stage !== 'firstReview' && !(stage.stage === 'departmentReview' && inc.kind === 'caseByCase')) {
       // The decision writes its review row together with everything else (decision.ts).
-      const decision = await decideClaim(ctx, trx, user, c, locked!.enterprise, stage.stage, input, ip);
+      const decision = await decideClaim(ctx, trx, user, { claim: c, enterprise: locked!.enterprise, position: locked!.position }, stage.stage, input, ip);
       return { id, state: 'publicity' as const, decision };
     }
     await trx.insertInto('reviews').values({ claim_id: id, stage: stage.stage, actor_id: user.id, action, reason: reason || null }).execute();

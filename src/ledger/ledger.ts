@@ -4,7 +4,7 @@
  * transaction that writes the next entry, under advisory locks, so that concurrent approvals — in one
  * process or several, on PGlite or a PostgreSQL server — can never commit past a cap or a budget.
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../db/transaction.ts';
 import type { LedgerKind } from '../db/schema.ts';
 import type { PriorAward } from '../engine/index.ts';
@@ -58,19 +58,9 @@ export interface LockKeys {
   year: number;
 }
 
-/** A lock key from values (parameters) or from columns (sql.ref): the same key either way. */
-type KeyPart = string | number | RawBuilder<unknown>;
-const part = (v: KeyPart) => (typeof v === 'object' ? v : sql`${v}::text`);
-/** The lock of an enterprise's caps for one incentive. */
-export const capLockKey = (policyId: KeyPart, enterpriseUscc: KeyPart, incentiveId: KeyPart) =>
-  sql<number>`hashtext('cap:' || ${part(policyId)} || ':' || ${part(enterpriseUscc)} || ':' || ${part(incentiveId)})`;
-/** The lock of a measure-year's budget. */
-export const budgetLockKey = (policyId: KeyPart, measureId: KeyPart, year: KeyPart) =>
-  sql<number>`hashtext('budget:' || ${part(policyId)} || ':' || ${part(measureId)} || ':' || ${part(year)})`;
-const spendLockKey = (k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) => sql<number>`hashtext('budget-spend:' || ${k.policyId}::text || ':' || ${k.measureId}::text || ':' || ${String(k.year)}::text)`;
-
 /*
- * The locks (transaction-scoped advisory locks: released at commit or rollback, and they work across processes):
+ * The locks (transaction-scoped advisory locks: released at commit or rollback, and they work across processes;
+ * their keys and the decision's reads under them are SQL functions, migration 0006):
  *
  *   cap     exclusive, per enterprise and incentive: decisions and city awards about it, one at a time, since each
  *           reads the caps' position from the ledger and writes the next entry.
@@ -85,24 +75,38 @@ const spendLockKey = (k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) => s
  * claim row ever waits for a cap.
  */
 
-/** A decision's locks: its cap, and its measure-year's budget shared — as SQL, for the statement that takes them. */
-export function decisionLocks(k: { policyId: KeyPart; enterpriseUscc: KeyPart; incentiveId: KeyPart; measureId: KeyPart; year: KeyPart }) {
-  return sql`pg_advisory_xact_lock(${capLockKey(k.policyId, k.enterpriseUscc, k.incentiveId)}), pg_advisory_xact_lock_shared(${budgetLockKey(k.policyId, k.measureId, k.year)})`;
+/** What a decision reads under its locks: the measure-year's budget (null: none set) and the earlier awards. */
+export interface DecisionPosition {
+  budgetFen: number | null;
+  prior: PriorAward[];
+}
+
+/**
+ * SQL for a column of the reviewer's claim statement: takes the decision's locks on the claim `c`, then reads its
+ * position (kaifang_lock_for_decision), as JSON for `decisionPositionOf`.
+ */
+export const lockForDecisionSql = (c: string) =>
+  sql<unknown>`kaifang_lock_for_decision(${sql.ref(`${c}.policy_id`)}, ${sql.ref(`${c}.enterprise_uscc`)}, ${sql.ref(`${c}.incentive_id`)}, ${sql.ref(`${c}.measure_id`)}, ${sql.ref(`${c}.year`)}, ${sql.ref(`${c}.id`)})`;
+
+export function decisionPositionOf(json: unknown): DecisionPosition {
+  const p = json as { budgetFen: number | string | null; prior: PriorAwardRow[] };
+  return { budgetFen: p.budgetFen === null ? null : Number(p.budgetFen), prior: toPriorAwards(p.prior) };
 }
 
 /** A city award (就高不重复): the same cap lock as decisions, so a decision sees the city award or runs before it. */
 export async function lockCap(db: Db, k: LockKeys) {
-  await sql`select pg_advisory_xact_lock(${capLockKey(k.policyId, k.enterpriseUscc, k.incentiveId)})`.execute(db);
+  await sql`select pg_advisory_xact_lock(kaifang_cap_lock_key(${k.policyId}, ${k.enterpriseUscc}, ${k.incentiveId}))`.execute(db);
 }
 
-/** A decision under a set budget: after its other locks, before summing what the measure-year committed. */
-export async function lockBudgetSpending(db: Db, k: LockKeys) {
-  await sql`select pg_advisory_xact_lock(${spendLockKey(k)})`.execute(db);
+/** A decision under a set budget, after its other locks: the spend lock, then what the measure-year has committed. */
+export async function lockBudgetSpending(db: Db, k: LockKeys): Promise<number> {
+  const { rows } = await sql<{ committed: number | string }>`select kaifang_lock_budget_spending(${k.policyId}, ${k.measureId}, ${k.year}::integer) as committed`.execute(db);
+  return Number(rows[0].committed);
 }
 
 /** Setting a measure-year's budget: waits for every decision of it in flight, and holds off new ones. */
 export async function lockBudget(db: Db, k: Pick<LockKeys, 'policyId' | 'measureId' | 'year'>) {
-  await sql`select pg_advisory_xact_lock(${budgetLockKey(k.policyId, k.measureId, String(k.year))})`.execute(db);
+  await sql`select pg_advisory_xact_lock(kaifang_budget_lock_key(${k.policyId}, ${k.measureId}, ${k.year}::integer))`.execute(db);
 }
 
 interface PriorAwardRow {
@@ -111,63 +115,34 @@ interface PriorAwardRow {
   item: string;
   level: 'district' | 'city';
   amount: number | string;
-  offset: number | string;
-}
-
-/**
- * District money net of reversals and clawbacks per (incentive, year, item), and city-level awards separately;
- * for 就高不重复 (topUp) also the part of a city award each standing award already set off (recorded in its
- * decision's explanation), so it is never set off twice.
- */
-function priorAwardsQuery(enterpriseUscc: string, policyId: string, incentiveIds?: string[], excludeClaimId?: number) {
-  return sql<PriorAwardRow>`
-    select e.incentive_id, e.year, e.item,
-           case when e.kind = 'cityAward' then 'city' else 'district' end as level,
-           sum(e.amount_fen) as amount,
-           sum(case when e.kind = 'award'
-                     and not exists (select 1 from ledger_entries r where r.reverses_entry_id = e.id and r.kind = 'reversal')
-                    then coalesce((select (d.explanation -> 'cityAward' ->> 'offsetFen')::bigint from decisions d where d.id = e.decision_id), 0)
-                    else 0 end) as offset
-      from ledger_entries e
-     where e.enterprise_uscc = ${enterpriseUscc}
-       and e.policy_id = ${policyId}
-       ${incentiveIds?.length ? sql`and e.incentive_id in (${sql.join(incentiveIds)})` : sql``}
-       ${excludeClaimId !== undefined ? sql`and (e.claim_id is null or e.claim_id <> ${excludeClaimId})` : sql``}
-     group by e.incentive_id, e.year, e.item, case when e.kind = 'cityAward' then 'city' else 'district' end`;
+  city_offset: number | string;
 }
 
 function toPriorAwards(rows: PriorAwardRow[]): PriorAward[] {
   return rows
-    .filter((r) => Number(r.amount) > 0 || Number(r.offset) > 0)
+    .filter((r) => Number(r.amount) > 0 || Number(r.city_offset) > 0)
     .map((r) => ({
       incentive: r.incentive_id,
       year: r.year,
       item: r.item || undefined,
       amountFen: Math.max(0, Number(r.amount)),
       level: r.level,
-      cityOffsetFen: r.level === 'district' && Number(r.offset) > 0 ? Number(r.offset) : undefined,
+      cityOffsetFen: r.level === 'district' && Number(r.city_offset) > 0 ? Number(r.city_offset) : undefined,
     }));
 }
 
-/** The enterprise's earlier awards of these incentives, as the engine reads them. */
-export async function priorAwards(db: Db, enterpriseUscc: string, policyId: string, incentiveIds?: string[], excludeClaimId?: number): Promise<PriorAward[]> {
-  return toPriorAwards((await priorAwardsQuery(enterpriseUscc, policyId, incentiveIds, excludeClaimId).execute(db)).rows);
-}
-
 /**
- * What a decision reads under its locks, in one round trip: the enterprise's earlier awards of the claim's
- * incentive (the claim's own entries excluded) and the measure-year's budget (null: none set).
+ * The enterprise's earlier awards of these incentives (all when none are named), as the engine reads them:
+ * district money net of reversals and clawbacks per (incentive, year, item), city awards separately, and the part
+ * of a city award each standing award already set off (kaifang_prior_awards, migration 0006).
  */
-export async function decisionPosition(db: Db, k: LockKeys & { claimId: number }): Promise<{ prior: PriorAward[]; budgetFen: number | null }> {
-  const { rows } = await sql<{ budget_fen: number | string | null; prior: PriorAwardRow[] }>`
-    select (select b.amount_fen from budgets b where b.policy_id = ${k.policyId} and b.measure_id = ${k.measureId} and b.year = ${k.year}) as budget_fen,
-           coalesce((select json_agg(p) from (${priorAwardsQuery(k.enterpriseUscc, k.policyId, [k.incentiveId], k.claimId)}) p), '[]'::json) as prior`.execute(db);
-  const row = rows[0];
-  return { prior: toPriorAwards(row.prior), budgetFen: row.budget_fen === null ? null : Number(row.budget_fen) };
+export async function priorAwards(db: Db, enterpriseUscc: string, policyId: string, incentiveIds?: string[], excludeClaimId?: number): Promise<PriorAward[]> {
+  const { rows } = await sql<PriorAwardRow>`select * from kaifang_prior_awards(${enterpriseUscc}, ${policyId}, ${incentiveIds?.length ? incentiveIds : null}::text[], ${excludeClaimId ?? null}::bigint)`.execute(db);
+  return toPriorAwards(rows);
 }
 
 /** Money committed under a measure in a year: awards net of reversals and clawbacks (city awards are not ours). */
-export async function committedFen(db: Db, policyId: string, measureId: string, year: number): Promise<number> {
+async function committedFen(db: Db, policyId: string, measureId: string, year: number): Promise<number> {
   const committed = await db
     .selectFrom('ledger_entries')
     .select(sql<number>`coalesce(sum(amount_fen), 0)`.as('sum'))
