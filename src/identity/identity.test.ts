@@ -161,24 +161,47 @@ describeDatabases('identity', (t) => {
   it('ends sessions at logout, password change and when the account is disabled', async () => {
     const u = await newUser(t.db);
     const open = async () => (await login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 })).token;
+    // Each session is used first, so this process remembers its check (recent-sessions.ts): ending it must forget it.
     const a = await open();
+    expect((await authenticate(t.db, a, { config, now: T0 })).ok).toBe(true);
     await logout(t.db, a, { ip: '10.1.1.2' });
     expect((await authenticate(t.db, a, { config, now: T0 })).ok).toBe(false);
 
     const b = await open();
+    expect((await authenticate(t.db, b, { config, now: T0 })).ok).toBe(true);
     await setPassword(t.db, u.id, 'A-new-passphrase', { actor: admin, config });
     expect((await authenticate(t.db, b, { config, now: T0 })).ok).toBe(false);
     await expect(login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 })).rejects.toMatchObject({ code: 'invalid_credentials' });
     const c = (await login(t.db, { username: u.username, password: 'A-new-passphrase' }, { config, now: T0 })).token;
 
+    expect((await authenticate(t.db, c, { config, now: T0 })).ok).toBe(true);
     await setUserDisabled(t.db, u.id, true, { actor: admin });
     expect((await authenticate(t.db, c, { config, now: T0 })).ok).toBe(false);
     await expect(login(t.db, { username: u.username, password: 'A-new-passphrase' }, { config, now: T0 })).rejects.toMatchObject({ code: 'invalid_credentials' });
 
-    const actions = await t.db.selectFrom('audit_log').select('action').where('entity_id', '=', String(u.id)).orderBy('seq').execute();
+    const actions = await t.db.selectFrom('audit_log').select('action').where('entity_id', '=', String(u.id)).orderBy('id').execute();
     expect(actions.map((r) => r.action)).toEqual([
       'user.create', 'auth.login', 'auth.logout', 'auth.login', 'user.setPassword', 'auth.loginFailed', 'auth.login', 'user.disable', 'auth.loginFailed',
     ]);
+  });
+
+  it('reuses a check of the same session for sessionRecheckMs, then asks the database again', async () => {
+    const u = await newUser(t.db);
+    const { token } = await login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 });
+    expect((await authenticate(t.db, token, { config, now: T0 })).ok).toBe(true);
+    // Ended behind this process's back (another server process logging it out): within the window the check is
+    // reused, after it the database answers.
+    await t.db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
+    const at = (ms: number) => ({ config, now: new Date(T0.getTime() + ms) });
+    expect(await authenticate(t.db, token, at(config.sessionRecheckMs - 1))).toMatchObject({ ok: true, user: { id: u.id } });
+    expect(await authenticate(t.db, token, at(config.sessionRecheckMs))).toEqual({ ok: false, reason: 'unknown' });
+
+    // Turned off, every request asks the database.
+    const off = { ...config, sessionRecheckMs: 0 };
+    const second = await login(t.db, { username: u.username, password: PASSWORD }, { config: off, now: T0 });
+    expect((await authenticate(t.db, second.token, { config: off, now: T0 })).ok).toBe(true);
+    await t.db.deleteFrom('sessions').where('token_hash', '=', hashToken(second.token)).execute();
+    expect(await authenticate(t.db, second.token, { config: off, now: T0 })).toEqual({ ok: false, reason: 'unknown' });
   });
 
   it('re-hashes a password made with older parameters at the next login', async () => {

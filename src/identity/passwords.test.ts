@@ -48,6 +48,10 @@ describe('security configuration', () => {
     expect(loadSecurityConfig({})).toEqual({ ...DEFAULT_SECURITY_CONFIG, scrypt: { ...DEFAULT_SECURITY_CONFIG.scrypt } });
     const c = loadSecurityConfig({ KAIFANG_LOGIN_MAX_FAILURES: '3', KAIFANG_SESSION_IDLE_MINUTES: '10', KAIFANG_SCRYPT_LOG2_N: '16' });
     expect([c.maxFailedLogins, c.sessionIdleMinutes, c.scrypt.N]).toEqual([3, 10, 65536]);
+    // 0 turns the session recheck window off; elsewhere 0 is refused
+    expect(loadSecurityConfig({ KAIFANG_SESSION_RECHECK_MS: '0' }).sessionRecheckMs).toBe(0);
+    expect(() => loadSecurityConfig({ KAIFANG_SESSION_RECHECK_MS: '-1' })).toThrow(/KAIFANG_SESSION_RECHECK_MS must be a non-negative integer/);
+    expect(() => loadSecurityConfig({ KAIFANG_SESSION_TOUCH_SECONDS: '0' })).toThrow(/must be a positive integer/);
   });
 
   it('rejects a malformed value instead of silently using the default', () => {

@@ -22,6 +22,8 @@ export interface SecurityConfig {
   sessionMaxHours: number;
   /** last_seen is written at most this often per session, so busy sessions do not write on every request. */
   sessionTouchSeconds: number;
+  /** A session checked against the database this recently is not looked up again (recent-sessions.ts); 0: always. */
+  sessionRecheckMs: number;
   minPasswordLength: number;
   scrypt: ScryptParams;
 }
@@ -32,6 +34,7 @@ export const DEFAULT_SECURITY_CONFIG: Readonly<SecurityConfig> = Object.freeze({
   sessionIdleMinutes: 30,
   sessionMaxHours: 12,
   sessionTouchSeconds: 60,
+  sessionRecheckMs: 1000,
   minPasswordLength: 10,
   // 32 MiB and about 0.1 s per hash on a small server: costly to brute-force, affordable per login.
   scrypt: Object.freeze({ N: 2 ** 15, r: 8, p: 1, keyLength: 32 }),
@@ -44,7 +47,10 @@ const ENV: Array<[keyof Omit<SecurityConfig, 'scrypt'>, string]> = [
   ['sessionMaxHours', 'KAIFANG_SESSION_MAX_HOURS'],
   ['sessionTouchSeconds', 'KAIFANG_SESSION_TOUCH_SECONDS'],
   ['minPasswordLength', 'KAIFANG_PASSWORD_MIN_LENGTH'],
+  ['sessionRecheckMs', 'KAIFANG_SESSION_RECHECK_MS'],
 ];
+/** Settings where 0 means "off". */
+const ZERO_ALLOWED = new Set<string>(['sessionRecheckMs']);
 
 /** Defaults, overridden by KAIFANG_* environment variables; a malformed value is an error, not ignored. */
 export function loadSecurityConfig(env: Record<string, string | undefined> = process.env): SecurityConfig {
@@ -53,7 +59,8 @@ export function loadSecurityConfig(env: Record<string, string | undefined> = pro
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+    const min = ZERO_ALLOWED.has(key) ? 0 : 1;
+    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be ${min ? 'a positive' : 'a non-negative'} integer, got "${raw}"`);
     config[key] = n;
   }
   const logN = env.KAIFANG_SCRYPT_LOG2_N;

@@ -11,6 +11,7 @@ import { isAreaId, listAreas } from '../enterprises/areas.ts';
 import { parseUscc } from '../enterprises/uscc.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
 import { checkPasswordStrength, hashPassword } from './passwords.ts';
+import { forgetSessionsOf } from './recent-sessions.ts';
 import { securityConfig, type SecurityConfig } from './security-config.ts';
 
 /** A user as the rest of the platform sees one: identity, role and scope; never the password hash. */
@@ -186,6 +187,7 @@ export async function setPassword(db: Db, userId: number, password: unknown, opt
     await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
     await appendAudit(trx, options.actor, { action: 'user.setPassword', entity: 'user', entityId: userId });
   });
+  forgetSessionsOf(userId); // after the commit: a request meanwhile may have remembered the session
 }
 
 /** Lifts a lockout before it runs out (an administrator's decision, audited). */
@@ -203,4 +205,5 @@ export async function setUserDisabled(db: Db, userId: number, disabled: boolean,
     if (disabled) await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
     await appendAudit(trx, options.actor, { action: disabled ? 'user.disable' : 'user.enable', entity: 'user', entityId: userId });
   });
+  forgetSessionsOf(userId); // after the commit: a request meanwhile may have remembered the session
 }

@@ -80,7 +80,7 @@ describeDatabases('service cases', (t) => {
     ] }));
     expect(late.status).toMatchObject({ elapsed: 5, onTime: false, overdue: true });
 
-    const audit = await t.db.selectFrom('audit_log').select(['action', 'actor']).where('entity', '=', 'serviceCase').where('entity_id', '=', String(c.id)).orderBy('seq').execute();
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'actor']).where('entity', '=', 'serviceCase').where('entity_id', '=', String(c.id)).orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['serviceCase.create', 'serviceCase.event', 'serviceCase.event', 'serviceCase.event']);
     expect(audit[0].actor).toBe('water-officer');
   });
