@@ -110,15 +110,22 @@ export async function sealAuditChain(db: Db, options: { batchSize?: number } = {
       const tail = await trx.selectFrom('audit_log').select(['seq', 'hash']).where('seq', 'is not', null).orderBy('seq', 'desc').limit(1).executeTakeFirst();
       let seq = tail?.seq ?? 0;
       let prevHash = tail?.hash ?? GENESIS_HASH;
-      const values = pending.map((row) => {
+      const ids: number[] = [];
+      const seqs: number[] = [];
+      const prevs: string[] = [];
+      const hashes: string[] = [];
+      for (const row of pending) {
         seq += 1;
         const hash = auditHash(prevHash, hashedFields(row, seq));
-        const v = sql`(${row.id}::bigint, ${seq}::bigint, ${prevHash}::text, ${hash}::text)`;
+        ids.push(row.id);
+        seqs.push(seq);
+        prevs.push(prevHash);
+        hashes.push(hash);
         prevHash = hash;
-        return v;
-      });
+      }
+      // Four array parameters whatever the batch size: one prepared statement, planned once per connection.
       await sql`update audit_log a set seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
-                  from (values ${sql.join(values)}) as v (id, seq, prev_hash, hash)
+                  from unnest(${ids}::bigint[], ${seqs}::bigint[], ${prevs}::text[], ${hashes}::text[]) as v (id, seq, prev_hash, hash)
                  where a.id = v.id`.execute(trx);
       return pending.length;
     });

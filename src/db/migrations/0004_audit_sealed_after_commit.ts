@@ -22,7 +22,13 @@ const statements = [
   `alter table audit_log disable trigger audit_log_append_only`,
   `update audit_log set seq = id`,
   `alter table audit_log enable trigger audit_log_append_only`,
-  `alter table audit_log add constraint audit_log_seq_unique unique (seq)`,
+  // Unique where sealed only, so that an unsealed insert does not touch these indexes (one record per decision
+  // is written on the platform's hot path). The hash needs no unique index of its own: prev_hash's is what
+  // refuses a fork, and a repeated hash would mean a broken sha256.
+  `alter table audit_log drop constraint audit_log_hash_key`,
+  `alter table audit_log drop constraint audit_log_prev_hash_key`,
+  `create unique index audit_log_seq_unique on audit_log (seq) where seq is not null`,
+  `create unique index audit_log_prev_hash_unique on audit_log (prev_hash) where prev_hash is not null`,
   `alter table audit_log alter column prev_hash drop not null`,
   `alter table audit_log alter column hash drop not null`,
   `alter table audit_log add constraint audit_log_sealed_whole
