@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KaifangError } from './errors.ts';
-import { addCalendarDays, addMonths, diffCalendarDays, parseCivilDate, weekday } from './civil-date.ts';
+import { addCalendarDays, addMonths, diffCalendarDays, parseCivilDate, todayInShanghai, weekday } from './civil-date.ts';
 
 const codeOf = (fn: () => unknown) => {
   try {
@@ -51,5 +51,16 @@ describe('civil dates', () => {
       expect(err.messageZh).toContain('YYYY-MM-DD');
       expect(err.messageEn).toContain('"2020-02-30" is not a valid date');
     }
+  });
+});
+
+describe('todayInShanghai', () => {
+  it('turns at midnight in Shanghai (16:00 UTC), also when asked again within the same minute and across it', () => {
+    expect(todayInShanghai(new Date('2020-05-19T15:59:00.000Z'))).toBe('2020-05-19');
+    expect(todayInShanghai(new Date('2020-05-19T15:59:59.999Z'))).toBe('2020-05-19');
+    expect(todayInShanghai(new Date('2020-05-19T16:00:00.000Z'))).toBe('2020-05-20');
+    expect(todayInShanghai(new Date('2020-05-19T16:00:59.000Z'))).toBe('2020-05-20');
+    expect(todayInShanghai(new Date('2020-05-19T15:59:30.000Z')), 'back in time').toBe('2020-05-19');
+    expect(todayInShanghai(new Date('2020-12-31T16:00:00.000Z'))).toBe('2021-01-01');
   });
 });

@@ -136,6 +136,16 @@ export function diffCalendarDays(from: CivilDate, to: CivilDate): number {
 /** Today in Asia/Shanghai: the calendar of the people who read the dates, whatever the server's zone. */
 const shanghai = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+// Asked on every decision (the engine's as-of date): formatting through Intl is costly, so the last answer is
+// kept for its minute — a civil date can only change on a minute boundary (time zones are whole minutes off UTC).
+let lastMinute = NaN;
+let lastDate = '';
+
 export function todayInShanghai(now: Date = new Date()): string {
-  return shanghai.format(now);
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    lastDate = shanghai.format(now);
+    lastMinute = minute;
+  }
+  return lastDate;
 }

@@ -175,8 +175,9 @@ export function startAuditSealer(db: Db, options: { intervalMs?: number; onError
 }
 
 export function auditHash(prevHash: string, fields: HashedAuditFields): string {
+  // Every field is already plain JSON (details as jsonb gives it back), so no normalising round trip is needed.
   const record = { ...fields, at: fields.at.toISOString() };
-  return createHash('sha256').update(prevHash).update(canonicalJson(record)).digest('hex');
+  return createHash('sha256').update(prevHash).update(serialise(record)).digest('hex');
 }
 
 /** JSON with object keys sorted at every level: one text for one value, whatever the key order. */
