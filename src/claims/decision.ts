@@ -1,19 +1,21 @@
 /**
- * The decision (审核通过 by the lead department, or the 联审 amount for 一事一议): inside the reviewer's transaction,
- * with the claim row already locked, recompute the amount from the claim's facts and the ledger as it is now,
- * refuse what a cap, one-time rule, multi-year limit or budget no longer allows, and write the decision, the award
- * in the ledger, the claim's new state and the audit record.
+ * The decision (审核通过 by the lead department, or the 联审 amount for 一事一议): recompute the amount from the
+ * claim's facts and the ledger as it is now, refuse what a cap, one-time rule, multi-year limit or budget no longer
+ * allows, and write the decision, the award in the ledger, the claim's new state, the review and the audit record.
  *
- * This is the platform's hot path (measured by `npm run bench:http`), so it keeps its round trips few, holds no
- * lock that every decision needs (the locks: src/ledger/ledger.ts) and writes its statements in plain SQL (a
- * query builder's per-call work was a sixth of the server's CPU per decision):
- *   1. (the caller, workflow.ts) lock the claim row, the enterprise's cap and the measure-year's budget (shared),
- *      then read the measure-year's budget and the enterprise's earlier awards of this incentive
- *   2. (only under a set budget) lock spending from it, then read what the measure-year has committed
- *   3. one statement writes the review, the decision, the ledger entry, the claim's state and its audit record
- * Each read follows its lock inside a PL/pgSQL function (migration 0006): under READ COMMITTED a statement sees
- * what was committed when it began, so a read in the same plain statement as a lock wait could miss the decision
- * it waited for; a function's statements each take a fresh snapshot.
+ * The platform's hot path (measured by `npm run bench:http`): round trips were most of its cost, so a decision is
+ * two statements, without a transaction of its own, in the common case:
+ *   1. read the claim, its enterprise and its position in the ledger — the measure-year's budget and the
+ *      enterprise's earlier awards of the incentive (workflow.ts readClaimForReview; no locks)
+ *   2. the engine computes the amount
+ *   3. ONE statement takes the locks (cap exclusive, budget shared; under a set budget also the spend lock:
+ *      src/ledger/ledger.ts), re-reads the position under them (migration 0006: a fresh snapshot after the lock),
+ *      and only if it is what step 1 read, the budget allows the amount and the claim's version has not moved,
+ *      writes everything; it commits, and so releases the locks, when it ends
+ * If anything moved in between — a concurrent decision on the same cap, a budget set, the claim changed — nothing is
+ * written and the decision is made again the careful way: in a transaction that takes the locks before reading
+ * (workflow.ts). The same statement writes there (its re-read then always matches). A refusal (not eligible, cap
+ * exhausted, budget exhausted) is only ever given under the locks: a position read without them may be stale.
  */
 import { sql } from 'kysely';
 import { auditRow } from '../audit/audit-log.ts';
@@ -22,7 +24,7 @@ import { toJsonb, type Claim, type Enterprise, type ReviewStage } from '../db/sc
 import type { Entitlement } from '../engine/index.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
 import type { Principal } from '../identity/users.ts';
-import { lockBudgetSpending, type DecisionPosition } from '../ledger/ledger.ts';
+import type { DecisionPosition } from '../ledger/ledger.ts';
 import { formatFen } from '../policy/quantities.ts';
 import { evaluateClaimWith } from './claims.ts';
 import { actorOf, type PlatformContext } from './context.ts';
@@ -42,26 +44,43 @@ export interface DecisionResult {
 
 type EnterpriseFacts = Pick<Enterprise, 'uscc' | 'name' | 'area_id' | 'industry_class'>;
 
-/** The claim as its reviewer's transaction locked it (workflow.ts lockClaimForReview): row and decision locks held. */
-export interface LockedClaim {
+/** A claim as its reviewer read it, with its enterprise and its decision position (workflow.ts readClaimForReview). */
+export interface ClaimAsRead {
   claim: Claim;
   enterprise: EnterpriseFacts;
-  /** read under the decision locks */
   position: DecisionPosition;
 }
 
-export async function decideClaim(ctx: PlatformContext, trx: Db, user: Principal, locked: LockedClaim, stage: ReviewStage, input: DecisionInput, ip?: string | null): Promise<DecisionResult> {
-  const { claim: c, enterprise, position } = locked;
+/**
+ * Decides `read.claim` and writes the decision if nothing it depends on moved since it was read; returns undefined
+ * when something did (nothing written). `underLocks`: the caller's transaction holds the claim row and the decision
+ * locks since before the read, so nothing can have moved, and refusals are final (thrown); without it every
+ * refusal is left to a decision under the locks (undefined).
+ */
+export async function decideClaim(
+  ctx: PlatformContext,
+  db: Db,
+  user: Principal,
+  read: ClaimAsRead,
+  stage: ReviewStage,
+  input: DecisionInput,
+  ip: string | null | undefined,
+  underLocks: boolean,
+): Promise<DecisionResult | undefined> {
+  const { claim: c, enterprise, position } = read;
   const policy = ctx.engine.policy;
   const inc = policy.incentivesById.get(c.incentive_id)!;
-  const keys = { enterpriseUscc: c.enterprise_uscc, policyId: c.policy_id, incentiveId: c.incentive_id, measureId: c.measure_id, year: c.year };
   const ent = evaluateClaimWith(ctx, c, enterprise, position.prior);
 
   let amountFen: number;
   let meetingRef: string | null = null;
+  const refuse = (e: Error) => {
+    if (underLocks) throw e;
+    return undefined;
+  };
   if (inc.kind === 'caseByCase') {
     // 一事一议: the joint meeting sets the amount; the engine still checks the period and the conditions.
-    if (ent.status === 'notEligible') throw notEligible(ent);
+    if (ent.status === 'notEligible') return refuse(notEligible(ent));
     const errs: KaifangError[] = [];
     if (typeof input.amountFen !== 'number' || !Number.isSafeInteger(input.amountFen) || input.amountFen <= 0) errs.push(new KaifangError({ code: 'required', path: 'amountFen', zh: '请填写联审会议确定的支持金额（分，正整数）', en: 'amountFen (positive integer fen) decided by the joint meeting is required' }));
     if (typeof input.meetingRef !== 'string' || !input.meetingRef.trim()) errs.push(new KaifangError({ code: 'required', path: 'meetingRef', zh: '请填写联审会议纪要编号', en: 'meetingRef (the minutes of the joint meeting) is required' }));
@@ -69,15 +88,8 @@ export async function decideClaim(ctx: PlatformContext, trx: Db, user: Principal
     amountFen = input.amountFen as number;
     meetingRef = (input.meetingRef as string).trim();
   } else {
-    if (ent.status !== 'eligible' || !ent.amountFen) throw notEligible(ent);
+    if (ent.status !== 'eligible' || !ent.amountFen) return refuse(notEligible(ent));
     amountFen = ent.amountFen;
-  }
-
-  if (position.budgetFen !== null) {
-    // First come, first served: spending a set budget is one decision at a time, and the budget cannot change
-    // meanwhile (setting it needs the budget lock this transaction holds shared).
-    const committed = await lockBudgetSpending(trx, keys);
-    if (committed + amountFen > position.budgetFen) throw budgetExhausted(c, position.budgetFen, committed, amountFen);
   }
 
   const now = new Date();
@@ -87,25 +99,39 @@ export async function decideClaim(ctx: PlatformContext, trx: Db, user: Principal
     entityId: c.id,
     details: { from: c.state, to: 'publicity', amountFen, policyVersion: policy.version },
   });
-  // One statement, five writes (data-modifying CTEs all run, read or not). The ledger entry and the audit record
-  // take the new decision's and entry's ids from the CTEs before them.
-  const { rows } = await sql<{ decision_id: number; entry_id: number }>`
-    with review as (
+  const seen = position.seen;
+  const budget = position.budgetFen;
+  // One statement (data-modifying CTEs all run, read or not; each write here draws its rows from the one before,
+  // so when `ok` is empty nothing is written). pos: the locks, then the position read again under them; spend:
+  // under a set budget, the spend lock, then what the measure-year has committed.
+  const { rows } = await sql<{ unchanged: boolean; committed: number | string | null; decision_id: number | null; entry_id: number | null }>`
+    with pos as (
+           select kaifang_lock_for_decision(${c.policy_id}, ${c.enterprise_uscc}, ${c.incentive_id}, ${c.measure_id}, ${c.year}::integer, ${c.id}::bigint) as p),
+         spend as (
+           select case when ${budget}::bigint is null then null
+                       else kaifang_lock_budget_spending(${c.policy_id}, ${c.measure_id}, ${c.year}::integer) end as committed
+             from pos),
+         ok as (
+           select 1 from pos, spend
+            where pos.p = ${seen}::jsonb
+              and (${budget}::bigint is null or spend.committed + ${amountFen}::bigint <= ${budget}::bigint)),
+         claim as (
+           update claims set state = 'publicity', version = ${c.version + 1}, updated_at = ${now}
+            where id = ${c.id} and version = ${c.version} and exists (select 1 from ok)
+           returning id),
+         review as (
            insert into reviews (claim_id, stage, actor_id, action)
-           values (${c.id}, ${stage}, ${user.id}, 'pass')
+           select claim.id, ${stage}, ${user.id}, 'pass' from claim
            returning id),
          decision as (
            insert into decisions (claim_id, amount_fen, explanation, policy_id, policy_version, case_by_case, meeting_ref, decided_by)
-           values (${c.id}, ${amountFen}, ${toJsonb(ent.explanation ?? {})}::jsonb, ${policy.id}, ${policy.version}, ${inc.kind === 'caseByCase'}, ${meetingRef}, ${user.id})
+           select claim.id, ${amountFen}, ${toJsonb(ent.explanation ?? {})}::jsonb, ${policy.id}, ${policy.version}, ${inc.kind === 'caseByCase'}, ${meetingRef}, ${user.id}
+             from claim
            returning id),
          entry as (
            insert into ledger_entries (enterprise_uscc, policy_id, measure_id, incentive_id, item, year, kind, amount_fen, claim_id, decision_id, created_by)
            select ${c.enterprise_uscc}, ${c.policy_id}, ${c.measure_id}, ${c.incentive_id}, ${c.item}, ${c.year}, 'award', ${amountFen}, ${c.id}, decision.id, ${user.id}
              from decision
-           returning id),
-         claim as (
-           update claims set state = 'publicity', version = ${c.version + 1}, updated_at = ${now}
-            where id = ${c.id} and version = ${c.version}
            returning id),
          audit as (
            insert into audit_log (at, actor, actor_user_id, action, entity, entity_id, ip, details)
@@ -113,12 +139,14 @@ export async function decideClaim(ctx: PlatformContext, trx: Db, user: Principal
                   ${audit.details}::jsonb || jsonb_build_object('decisionId', decision.id, 'ledgerEntryId', entry.id)
              from decision, entry
            returning id)
-    select decision.id as decision_id, entry.id as entry_id
-      from decision, entry, claim, review, audit`.execute(trx);
-  const written = rows[0];
-  // The claim row is locked by the caller, so its version cannot have moved; if it did, nothing commits.
-  if (!written) throw new Error(`claim ${c.id} changed under its row lock`);
-  return { id: written.decision_id, amountFen, ledgerEntryId: written.entry_id, explanation: ent.explanation };
+    select (select pos.p = ${seen}::jsonb from pos) as unchanged, (select committed from spend) as committed,
+           (select id from decision) as decision_id, (select id from entry) as entry_id`.execute(db);
+  const r = rows[0];
+  if (r.decision_id !== null && r.entry_id !== null) return { id: r.decision_id, amountFen, ledgerEntryId: r.entry_id, explanation: ent.explanation };
+  if (r.unchanged && budget !== null && r.committed !== null && Number(r.committed) + amountFen > budget) return refuse(budgetExhausted(c, budget, Number(r.committed), amountFen));
+  // The position or the claim moved since it was read: not possible under the locks.
+  if (underLocks) throw new Error(`claim ${c.id}: the ledger or the claim changed under the decision locks`);
+  return undefined;
 }
 
 function budgetExhausted(c: Claim, budgetFen: number, committed: number, amountFen: number) {

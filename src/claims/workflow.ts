@@ -12,11 +12,11 @@ import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Principal } from '../identity/users.ts';
 import { formatFen } from '../policy/quantities.ts';
-import { appendLedgerEntry, decisionPositionOf, lockForDecisionSql } from '../ledger/ledger.ts';
+import { appendLedgerEntry, decisionPositionOf, decisionPositionSql } from '../ledger/ledger.ts';
 import { assertNotCreditBlocked } from '../credit/credit.ts';
 import { actorOf, type PlatformContext } from './context.ts';
 import { checkClaimAccess, invalidState, loadClaim } from './claims.ts';
-import { decideClaim } from './decision.ts';
+import { decideClaim, type ClaimAsRead } from './decision.ts';
 
 async function transition(
   ctx: PlatformContext,
@@ -77,25 +77,42 @@ const STAGE_OF: Partial<Record<ClaimState, { stage: ReviewStage; permission: 'cl
 };
 
 /**
- * The claim row locked for the rest of the transaction, with its enterprise's name, area and class (not locked:
- * a decision evaluates the claim with them), and — for a decision — its locks and what it reads under them (the
- * enterprise's cap for the incentive and the measure-year's budget shared; then the budget and the earlier awards:
- * ledger.ts, migration 0006). One round trip on the platform's hot path, so plain SQL. The decision locks are taken
- * for every review action: they cost little, and a reviewer's transaction then takes them before the claim row,
- * in the order every other holder does. Undefined when there is no such claim.
+ * A claim as its reviewer reads it: the row, its enterprise's name, area and class (a decision evaluates the
+ * claim with them), and its decision position in the ledger (ledger.ts, migration 0006) — one round trip on the
+ * platform's hot path, so plain SQL. `lock`: inside a transaction, lock the claim row for the rest of it and take
+ * the decision locks before reading the position (cap exclusive, budget shared). They are taken for every review
+ * action: they cost little, and the reviewer's transaction then takes them before the claim row, in the order every
+ * other holder does. Undefined when there is no such claim.
  */
-async function lockClaimForReview(trx: Db, id: number) {
+async function readClaimForReview(db: Db, id: number, lock: boolean): Promise<ClaimAsRead | undefined> {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   const { rows } = await sql<Claim & { enterprise_name: string; enterprise_area_id: string; enterprise_industry_class: Enterprise['industry_class']; decision_position: unknown }>`
     select c.*, e.name as enterprise_name, e.area_id as enterprise_area_id, e.industry_class as enterprise_industry_class,
-           ${lockForDecisionSql('c')} as decision_position
+           ${decisionPositionSql('c', lock)} as decision_position
       from claims c
       join enterprises e on e.uscc = c.enterprise_uscc
      where c.id = ${id}
-       for update of c`.execute(trx);
+       ${lock ? sql`for update of c` : sql``}`.execute(db);
   if (!rows.length) return undefined;
   const { enterprise_name: name, enterprise_area_id: area_id, enterprise_industry_class: industry_class, decision_position, ...claim } = rows[0];
   return { claim: claim as Claim, enterprise: { uscc: claim.enterprise_uscc, name, area_id, industry_class }, position: decisionPositionOf(decision_position) };
+}
+
+/** The review stage the claim awaits, after the reviewer's access to it is checked (404 when not theirs). */
+function reviewStageOf(ctx: PlatformContext, user: Principal, read: ClaimAsRead | undefined) {
+  const stage = read ? STAGE_OF[read.claim.state] : undefined;
+  const c = checkClaimAccess(ctx, user, read?.claim, stage?.permission ?? 'claim.departmentReview');
+  if (!stage) throw invalidState(c.state, '该申报当前不在审核环节', 'the claim is not awaiting a review');
+  const inc = ctx.engine.policy.incentivesById.get(c.incentive_id)!;
+  // Passing at the lead department decides, except 一事一议, which the joint review (联审) decides.
+  const decides = stage.stage === 'jointReview' || (stage.stage === 'departmentReview' && inc.kind !== 'caseByCase');
+  return { c, stage: stage.stage, decides };
+}
+
+async function decideWithoutWaiting(ctx: PlatformContext, user: Principal, id: number, input: ReviewInput, ip: string | null | undefined) {
+  const read = await readClaimForReview(ctx.db, id, false);
+  const { c, stage, decides } = reviewStageOf(ctx, user, read);
+  return decides ? decideClaim(ctx, ctx.db, user, { ...read!, claim: c }, stage, input, ip, false) : undefined;
 }
 
 export async function reviewClaim(ctx: PlatformContext, user: Principal, id: number, input: ReviewInput, ip?: string | null) {
@@ -107,33 +124,36 @@ export async function reviewClaim(ctx: PlatformContext, user: Principal, id: num
   if (action !== 'pass' && !reason) {
     throw new ValidationError([new KaifangError({ code: 'reason_required', path: 'reason', zh: action === 'return' ? '退回修改须写明需要补正的内容' : '不予支持须写明理由', en: action === 'return' ? 'say what must be corrected' : 'a rejection needs its reason' })]);
   }
+  if (action === 'pass') {
+    // A decision first without a transaction of its own: read, compute, and write in one statement that checks
+    // under the locks that nothing moved meanwhile (decision.ts). When something did, or when the answer is any
+    // refusal (which a read without locks cannot be sure of), it is decided again below, under the locks.
+    const decided = await decideWithoutWaiting(ctx, user, id, input, ip).catch(() => undefined);
+    if (decided) return { id, state: 'publicity' as const, decision: decided };
+  }
   return ctx.db.transaction().execute(async (trx) => {
     // Lock the claim row first: a second reviewer (or a retried request) waits, then sees the new state.
-    const locked = await lockClaimForReview(trx, id);
-    const stage = locked ? STAGE_OF[locked.claim.state] : undefined;
+    const locked = await readClaimForReview(trx, id, true);
     // The locked row is the claim as it now stands: loadClaim's checks on it, without reading it again.
-    const c = checkClaimAccess(ctx, user, locked?.claim, stage?.permission ?? 'claim.departmentReview');
-    if (!stage) throw invalidState(c.state, '该申报当前不在审核环节', 'the claim is not awaiting a review');
-    const inc = ctx.engine.policy.incentivesById.get(c.incentive_id)!;
-    if (action === 'pass' && stage.stage !== 'firstReview' && !(stage.stage === 'departmentReview' && inc.kind === 'caseByCase')) {
+    const { c, stage, decides } = reviewStageOf(ctx, user, locked);
+    if (action === 'pass' && decides) {
       // The decision writes its review row together with everything else (decision.ts).
-      const decision = await decideClaim(ctx, trx, user, { claim: c, enterprise: locked!.enterprise, position: locked!.position }, stage.stage, input, ip);
+      const decision = (await decideClaim(ctx, trx, user, { ...locked!, claim: c }, stage, input, ip, true))!;
       return { id, state: 'publicity' as const, decision };
     }
-    await trx.insertInto('reviews').values({ claim_id: id, stage: stage.stage, actor_id: user.id, action, reason: reason || null }).execute();
+    await trx.insertInto('reviews').values({ claim_id: id, stage, actor_id: user.id, action, reason: reason || null }).execute();
     if (action === 'return') {
-      await transition(ctx, trx, user, c, 'returned', { action: `claim.${stage.stage}.return`, details: { reason } }, ip);
+      await transition(ctx, trx, user, c, 'returned', { action: `claim.${stage}.return`, details: { reason } }, ip);
       return { id, state: 'returned' as const };
     }
     if (action === 'reject') {
-      await transition(ctx, trx, user, c, 'rejected', { action: `claim.${stage.stage}.reject`, details: { reason } }, ip);
+      await transition(ctx, trx, user, c, 'rejected', { action: `claim.${stage}.reject`, details: { reason } }, ip);
       return { id, state: 'rejected' as const };
     }
-    if (stage.stage === 'firstReview') {
+    if (stage === 'firstReview') {
       await transition(ctx, trx, user, c, 'departmentReview', { action: 'claim.firstReview.pass' }, ip);
       return { id, state: 'departmentReview' as const };
     }
-    // 一事一议 passed by the lead department goes to the joint review (联审), which decides.
     await transition(ctx, trx, user, c, 'jointReview', { action: 'claim.departmentReview.pass', details: { next: '一事一议联审' } }, ip);
     return { id, state: 'jointReview' as const };
   });

@@ -75,33 +75,32 @@ export interface LockKeys {
  * claim row ever waits for a cap.
  */
 
-/** What a decision reads under its locks: the measure-year's budget (null: none set) and the earlier awards. */
+/** What a decision depends on in the ledger: the measure-year's budget (null: none set) and the earlier awards. */
 export interface DecisionPosition {
   budgetFen: number | null;
   prior: PriorAward[];
+  /** the position as the database gave it (JSON text), to compare with when writing */
+  seen: string;
 }
 
 /**
- * SQL for a column of the reviewer's claim statement: takes the decision's locks on the claim `c`, then reads its
- * position (kaifang_lock_for_decision), as JSON for `decisionPositionOf`.
+ * SQL for a column of a statement about the claim `c` (alias): its decision position (kaifang_decision_position,
+ * migration 0006) as JSON, read as is or — `lock` — after taking the decision's locks (kaifang_lock_for_decision).
+ * `decisionPositionOf` reads it; the JSON itself is what a decision compares when it writes (decision.ts).
  */
-export const lockForDecisionSql = (c: string) =>
-  sql<unknown>`kaifang_lock_for_decision(${sql.ref(`${c}.policy_id`)}, ${sql.ref(`${c}.enterprise_uscc`)}, ${sql.ref(`${c}.incentive_id`)}, ${sql.ref(`${c}.measure_id`)}, ${sql.ref(`${c}.year`)}, ${sql.ref(`${c}.id`)})`;
+export const decisionPositionSql = (c: string, lock: boolean) => {
+  const args = sql.join(['policy_id', 'enterprise_uscc', 'incentive_id', 'measure_id', 'year', 'id'].map((col) => sql.ref(`${c}.${col}`)));
+  return lock ? sql<unknown>`kaifang_lock_for_decision(${args})` : sql<unknown>`kaifang_decision_position(${args})`;
+};
 
 export function decisionPositionOf(json: unknown): DecisionPosition {
   const p = json as { budgetFen: number | string | null; prior: PriorAwardRow[] };
-  return { budgetFen: p.budgetFen === null ? null : Number(p.budgetFen), prior: toPriorAwards(p.prior) };
+  return { budgetFen: p.budgetFen === null ? null : Number(p.budgetFen), prior: toPriorAwards(p.prior), seen: JSON.stringify(json) };
 }
 
 /** A city award (就高不重复): the same cap lock as decisions, so a decision sees the city award or runs before it. */
 export async function lockCap(db: Db, k: LockKeys) {
   await sql`select pg_advisory_xact_lock(kaifang_cap_lock_key(${k.policyId}, ${k.enterpriseUscc}, ${k.incentiveId}))`.execute(db);
-}
-
-/** A decision under a set budget, after its other locks: the spend lock, then what the measure-year has committed. */
-export async function lockBudgetSpending(db: Db, k: LockKeys): Promise<number> {
-  const { rows } = await sql<{ committed: number | string }>`select kaifang_lock_budget_spending(${k.policyId}, ${k.measureId}, ${k.year}::integer) as committed`.execute(db);
-  return Number(rows[0].committed);
 }
 
 /** Setting a measure-year's budget: waits for every decision of it in flight, and holds off new ones. */
