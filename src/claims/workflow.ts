@@ -84,7 +84,7 @@ const STAGE_OF: Partial<Record<ClaimState, { stage: ReviewStage; permission: 'cl
  * action: they cost little, and the reviewer's transaction then takes them before the claim row, in the order every
  * other holder does. Undefined when there is no such claim.
  */
-async function readClaimForReview(db: Db, id: number, lock: boolean): Promise<ClaimAsRead | undefined> {
+export async function readClaimForReview(db: Db, id: number, lock: boolean): Promise<ClaimAsRead | undefined> {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   const { rows } = await sql<Claim & { enterprise_name: string; enterprise_area_id: string; enterprise_industry_class: Enterprise['industry_class']; decision_position: unknown }>`
     select c.*, e.name as enterprise_name, e.area_id as enterprise_area_id, e.industry_class as enterprise_industry_class,
