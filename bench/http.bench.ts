@@ -15,7 +15,7 @@
  *   BENCH_SECONDS (10)          length of the /api/calc run
  *   BENCH_CONNECTIONS (20)      concurrent connections for /api/calc
  *   BENCH_DECISION_CONNECTIONS (20)
- *   BENCH_ENTERPRISES (1000)    enterprises with separate projects (4 claims each)
+ *   BENCH_ENTERPRISES (2500)    enterprises with separate projects (4 claims each)
  *   BENCH_CONTENDED (100)       projects with 6 claims each sharing one cap
  *   BENCH_DECISION_SECONDS (20) upper bound of the decision run (its size aims at about 8 s)
  *   BENCH_DATABASE_URL          server to create the scratch database on (default DATABASE_URL or
@@ -89,7 +89,7 @@ const env = (name: string, dflt: number) => {
 const CALC_SECONDS = env('BENCH_SECONDS', 10);
 const CALC_CONNECTIONS = env('BENCH_CONNECTIONS', 20);
 const DECISION_CONNECTIONS = env('BENCH_DECISION_CONNECTIONS', 20);
-const ENTERPRISES = env('BENCH_ENTERPRISES', 1000);
+const ENTERPRISES = env('BENCH_ENTERPRISES', 2500);
 const PROJECTS_PER_ENTERPRISE = 4;
 const CONTENDED = Math.min(env('BENCH_CONTENDED', 100), ENTERPRISES);
 const CLAIMS_PER_CONTENDED = 6;
