@@ -11,7 +11,8 @@
  *   3. ONE statement takes the locks (cap exclusive, budget shared; under a set budget also the spend lock:
  *      src/ledger/ledger.ts), re-reads the position under them (migration 0006: a fresh snapshot after the lock),
  *      and only if it is what step 1 read, the budget allows the amount and the claim's version has not moved,
- *      writes everything; it commits, and so releases the locks, when it ends
+ *      writes everything; it commits, and so releases the locks, when it ends (under an Idempotency-Key it is
+ *      part of the request's transaction instead, and the locks are held until that commits)
  * If anything moved in between — a concurrent decision on the same cap, a budget set, the claim changed — nothing is
  * written and the decision is made again the careful way: in a transaction that takes the locks before reading
  * (workflow.ts). The same statement writes there (its re-read then always matches). A refusal (not eligible, cap
