@@ -11,6 +11,8 @@ export interface PlatformConfig {
   maxEvidenceBytes: number;
   /** where uploaded evidence is kept (content-addressed by sha256) */
   evidenceDir: string;
+  /** how long an Idempotency-Key is remembered, hours */
+  idempotencyHours: number;
 }
 
 export function platformConfig(env: Record<string, string | undefined> = process.env): PlatformConfig {
@@ -26,5 +28,24 @@ export function platformConfig(env: Record<string, string | undefined> = process
     generalProvisionsLeadUnit: env.KAIFANG_GENERAL_LEAD_UNIT || 'development-reform-commission',
     maxEvidenceBytes: int('KAIFANG_MAX_EVIDENCE_BYTES', 10 * 1024 * 1024),
     evidenceDir: env.KAIFANG_EVIDENCE_DIR || './data/evidence',
+    idempotencyHours: int('KAIFANG_IDEMPOTENCY_HOURS', 24),
   };
+}
+
+/**
+ * Which reverse proxies may say who the client is (X-Forwarded-For), for the "from where" of every audit record.
+ * Unset: none — the address of the connection is the client, so nobody can write another address into the
+ * audit log by sending the header. Behind a proxy, name it: `KAIFANG_TRUST_PROXY=10.0.0.5` or a comma-separated
+ * list of addresses and CIDR ranges; `true` trusts every hop (only where no client can reach the server
+ * directly). Fastify's `trustProxy` takes these forms.
+ */
+export function trustProxySetting(env: Record<string, string | undefined> = process.env): boolean | string {
+  const v = (env.KAIFANG_TRUST_PROXY ?? '').trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  const parts = v.split(',').map((x) => x.trim());
+  if (parts.some((x) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(x))) {
+    throw new Error(`KAIFANG_TRUST_PROXY must be true, or addresses and CIDR ranges separated by commas, not "${v}"`);
+  }
+  return parts.join(',');
 }

@@ -11,6 +11,8 @@ import { platformRoutes } from './http/platform.ts';
 import { openDatabase } from './db/open.ts';
 import { createPlatformContext, type PlatformContext } from './claims/context.ts';
 import { startAuditSealer, type AuditSealer } from './audit/audit-log.ts';
+import { pruneIdempotencyKeys } from './http/idempotency.ts';
+import { purgeEndedSessions } from './identity/sessions.ts';
 
 export interface ServerOptions {
   port: number;
@@ -35,6 +37,19 @@ async function seedDemoIfAvailable(ctx: PlatformContext): Promise<void> {
   if (demo.formatDemoCredentials && summary) process.stdout.write(demo.formatDemoCredentials(summary as never));
 }
 
+const HOUR = 3_600_000;
+
+function startHousekeeping(ctx: PlatformContext): NodeJS.Timeout {
+  const run = () =>
+    Promise.all([purgeEndedSessions(ctx.db), pruneIdempotencyKeys(ctx.db, ctx.config.idempotencyHours)]).catch((e) =>
+      process.stderr.write(`housekeeping: ${(e as Error).message}\n`),
+    );
+  void run();
+  const timer = setInterval(run, HOUR);
+  timer.unref();
+  return timer;
+}
+
 export async function startServer(opts: ServerOptions) {
   const engine = Engine.load();
   // DATABASE_URL selects a server; otherwise PGlite in --data-dir (default $KAIFANG_DATA_DIR or ./data/pglite).
@@ -44,12 +59,15 @@ export async function startServer(opts: ServerOptions) {
   try {
     const ctx = createPlatformContext(database.db, engine);
     if (opts.demo) await seedDemoIfAvailable(ctx);
+    // Housekeeping every hour: ended sessions and idempotency keys past their time are deleted.
+    const housekeeping = startHousekeeping(ctx);
     // The audit chain is sealed after commit (src/audit/audit-log.ts): every moment while the server runs.
     sealer = startAuditSealer(database.db, { onError: (e) => process.stderr.write(`audit sealer: ${(e as Error).message}\n`) });
     app = await buildApp({ engine, logger: opts.logger, plugins: platformRoutes(ctx) });
     // Closing the app (shutdown, or a test that started it), after the last request: seal what is left, then
     // close the database.
     app.addHook('onClose', async () => {
+      clearInterval(housekeeping);
       await sealer!.stop().catch((e) => process.stderr.write(`audit sealer: ${(e as Error).message}\n`));
       await database.close();
     });

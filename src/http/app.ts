@@ -10,6 +10,7 @@ import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from '../engine/index.ts';
+import { trustProxySetting } from '../config.ts';
 import { errorHandler } from './problem.ts';
 import { publicRoutes } from './routes/public.ts';
 
@@ -20,6 +21,8 @@ export interface AppDeps {
   logger?: boolean;
   /** folder of the built web app; default web/dist when it exists */
   webRoot?: string | null;
+  /** which proxies' X-Forwarded-For to believe (config.ts trustProxySetting; default from KAIFANG_TRUST_PROXY) */
+  trustProxy?: boolean | string;
 }
 
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -30,7 +33,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 2 * 1024 * 1024,
     // Strict request schemas: unknown fields are an error, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
-    trustProxy: true,
+    // The client's address goes into the audit log: believe X-Forwarded-For only from the proxies named.
+    trustProxy: deps.trustProxy ?? trustProxySetting(),
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {

@@ -4,6 +4,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { describeDatabases } from '../db/test-databases.ts';
 import { createWorld, type World } from '../claims/fixture.ts';
 import { countRows, login, platformApp, type TestPlatform } from './test-support.ts';
+import { pruneIdempotencyKeys } from './idempotency.ts';
 
 describeDatabases('http idempotency', (t) => {
   let p: TestPlatform;
@@ -78,5 +79,19 @@ describeDatabases('http idempotency', (t) => {
     expect(noKey.statusCode).toBe(409);
     expect(noKey.json().code).toBe('invalid_state');
     expect(w.enterprises.cable).toBeTruthy();
+  });
+
+  it('forgets keys past their time: the table does not grow without end, and a late repeat runs again', async () => {
+    const first = await post(draft('过期键'), 'old-key');
+    await post(draft('新键'), 'new-key');
+    await t.db.updateTable('idempotency_keys').set({ created_at: new Date(Date.now() - 25 * 3_600_000) }).where('key', '=', 'old-key').execute();
+    expect(await pruneIdempotencyKeys(t.db, 24)).toBe(1);
+    const keys = (await t.db.selectFrom('idempotency_keys').select('key').execute()).map((k) => k.key);
+    expect(keys).toContain('new-key');
+    expect(keys).not.toContain('old-key');
+    const late = await post(draft('过期键'), 'old-key');
+    expect(late.statusCode).toBe(201);
+    expect(late.headers['idempotent-replayed']).toBeUndefined();
+    expect(late.json().id).not.toBe(first.json().id);
   });
 });

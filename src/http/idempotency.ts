@@ -115,3 +115,13 @@ export async function idempotent<T>(
   if (outcome.replayed) reply.header('idempotent-replayed', 'true');
   return reply.code(outcome.status).send(outcome.body);
 }
+
+/**
+ * Forgets the keys older than `hours` (KAIFANG_IDEMPOTENCY_HOURS, default 24): a client retries within minutes,
+ * and without pruning the table would keep every response ever given. A request repeated after that runs again.
+ * Run by the server every hour (server.ts). Returns how many keys it forgot.
+ */
+export async function pruneIdempotencyKeys(db: Db, hours: number, now: Date = new Date()): Promise<number> {
+  const result = await db.deleteFrom('idempotency_keys').where('created_at', '<', new Date(now.getTime() - hours * 3_600_000)).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
