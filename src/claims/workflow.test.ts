@@ -246,5 +246,61 @@ describeDatabases('claim workflow', (t) => {
         await second.close();
       }
     });
+
+    const committedUnder = async (measure: string) =>
+      Number((await t.db.selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('measure_id', '=', measure).where('year', '=', 2020).where('kind', '!=', 'cityAward').executeTakeFirstOrThrow()).s ?? 0);
+    /** A second pool on PostgreSQL (a second server process); on PGlite the same one. */
+    const withSecondPool = async <T>(fn: (ctx2: PlatformContext) => Promise<T>) => {
+      const second = t.kind === 'postgres' ? await openDatabase({ url: t.url!, migrate: false }) : undefined;
+      try {
+        return await fn(second ? createPlatformContext(second.db, engine, { today: () => today }) : ctx);
+      } finally {
+        await second?.close();
+      }
+    };
+
+    it('parallel decisions under a measure budget, from two pools, commit exactly what fits', async () => {
+      const { setBudget } = await import('../ledger/budgets.ts');
+      const { createEnterprise } = await import('../enterprises/enterprises.ts');
+      const { generateUscc, seededRandom } = await import('../enterprises/uscc.ts');
+      const { createUser } = await import('../identity/users.ts');
+      const { FAST_SECURITY, TEST_PASSWORD } = await import('./fixture.ts');
+      // an enterprise of its own, whose voucher cap (50万 a year) is far from this test's amounts
+      const uscc = generateUscc({ random: seededRandom(77) });
+      await createEnterprise(t.db, { uscc, name: '吴江盛泽预算测试纺织有限公司', areaId: 'shengze', industryClass: 'other' }, { actor: SYSTEM_ACTOR });
+      const owner = await createUser(t.db, { username: 'budget-owner', displayName: '预算测试企业', password: TEST_PASSWORD, role: 'enterprise', enterpriseUscc: uscc }, { actor: SYSTEM_ACTOR, config: FAST_SECURITY });
+      const ids = await prepareVouchers(12, 3 * WAN, owner, w.users.shengzeReviewer);
+      const before = await committedUnder('7');
+      await setBudget(ctx, w.users.finance, '7', 2020, before + 20 * WAN); // room for six of 3万, not seven
+      const results = await withSecondPool((ctx2) => Promise.allSettled(ids.map((id, i) => reviewClaim(i % 2 ? ctx2 : ctx, w.users.scienceReviewer, id, { action: 'pass' }))));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(6);
+      expect(new Set(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as KaifangError).code))).toEqual(new Set(['budget_exhausted']));
+      expect(await committedUnder('7')).toBe(before + 18 * WAN);
+    });
+
+    it('finance setting a budget while decisions run never leaves more committed than the budget', async () => {
+      const { setBudget } = await import('../ledger/budgets.ts');
+      const ids: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const c = await createClaim(ctx, w.users.cable, { incentive: 'equipment-investment', year: 2020, item: `并发预算${i}`, facts: { equipmentInvestment: '2500万元' } });
+        await submitClaim(ctx, w.users.cable, c.id);
+        await reviewClaim(ctx, w.users.shengzeReviewer, c.id, { action: 'pass' });
+        ids.push(c.id);
+      }
+      const before = await committedUnder('16');
+      // Budgets from below what is committed now to above all ten (300万 each), set while the ten are decided.
+      const budgets = [before, before + 600 * WAN, before + 1200 * WAN, before + 3000 * WAN];
+      const outcomes = await withSecondPool((ctx2) =>
+        Promise.allSettled([
+          ...ids.map((id, i) => reviewClaim(i % 2 ? ctx2 : ctx, w.users.industryReviewer, id, { action: 'pass' })),
+          ...budgets.map((b, i) => setBudget(i % 2 ? ctx : ctx2, w.users.finance, '16', 2020, b)),
+        ]),
+      );
+      const budget = (await t.db.selectFrom('budgets').select('amount_fen').where('measure_id', '=', '16').where('year', '=', 2020).executeTakeFirst())?.amount_fen;
+      expect(budget).toBeDefined();
+      expect(await committedUnder('16')).toBeLessThanOrEqual(budget!);
+      const refusals = outcomes.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as KaifangError).code);
+      expect(refusals.every((code) => code === 'budget_exhausted' || code === 'budget_below_committed')).toBe(true);
+    });
   });
 });
