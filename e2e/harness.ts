@@ -95,13 +95,18 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-export async function startServer(opts: { demo?: boolean; timeoutMs?: number } = {}): Promise<RunningServer> {
+/**
+ * `kaifang serve` in a child process. `databaseUrl`: a PostgreSQL server database for it (several servers can
+ * share one); otherwise the environment's DATABASE_URL, or else PGlite in a fresh temporary folder.
+ */
+export async function startServer(opts: { demo?: boolean; timeoutMs?: number; databaseUrl?: string } = {}): Promise<RunningServer> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kaifang-e2e-'));
   const args = [path.join(ROOT, 'bin', 'kaifang.js'), 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir];
   if (opts.demo !== false) args.splice(2, 0, '--demo');
   let out = '';
-  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NODE_ENV: 'test' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, NODE_ENV: 'test', ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}) };
+  const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   let exited: number | null = null;
