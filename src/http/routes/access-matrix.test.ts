@@ -13,6 +13,12 @@ import { uploadEvidence } from '../../claims/evidence.ts';
 import { addCreditEntry } from '../../credit/credit.ts';
 import { generateUscc, seededRandom } from '../../enterprises/uscc.ts';
 import { countRows, login, multipartBody, PDF, platformApp, type TestPlatform } from '../test-support.ts';
+import ExcelJS from 'exceljs';
+import { createCaseBook } from '../../service-limits/case-book.ts';
+import { recordCase } from '../../service-limits/case-store.ts';
+import { CASE_SHEET, TEMPLATE_HEADERS } from '../../service-limits/excel.ts';
+import { limitLabel } from '../../service-limits/case-book.ts';
+import { loadServiceLimits } from '../../service-limits/limits.ts';
 
 const CALLERS = ['anonymous', 'enterpriseOwn', 'enterpriseOther', 'areaOwn', 'areaOther', 'departmentLead', 'departmentOther', 'finance', 'auditor', 'admin'] as const;
 type Caller = (typeof CALLERS)[number];
@@ -48,11 +54,14 @@ const claimScoped = (allowed: Expect, inScope = 403): Expect => ({
 const readersOfTheClaim = claimScoped({ enterpriseOwn: 200, areaOwn: 200, departmentLead: 200, finance: 200, auditor: 200 });
 const readersOfTheEnterprise: Expect = { ...readersOfTheClaim, admin: 200 };
 
+/** Officials only (every role but the enterprise's). */
+const officials = (status: number): Expect => ({ ...everyone(status), enterpriseOwn: 403, enterpriseOther: 403 });
+
 interface Endpoint {
   name: string;
   /** prepares what the request acts on (fresh for each endpoint) */
   setup?: () => Promise<Record<string, number | string>>;
-  request: (v: Record<string, number | string>) => { method: 'GET' | 'POST' | 'PUT' | 'PATCH'; url: string; payload?: unknown; multipart?: boolean };
+  request: (v: Record<string, number | string>) => { method: 'GET' | 'POST' | 'PUT' | 'PATCH'; url: string; payload?: unknown; multipart?: boolean | { fileName: string; data: Buffer } };
   expect: Expect;
 }
 
@@ -68,6 +77,20 @@ describeDatabases('access matrix', (t) => {
     for (const c of CALLERS) if (c !== 'anonymous') cookies[c] = await login(p.app, USERNAME[c]);
     return () => p.app.close();
   });
+
+  // A service case of measure 24 (water connection, owned by the water bureau), recorded by the admin.
+  const waterCase = () => ({ limitId: 'water-no-new-pipeline', departmentId: 'water-affairs-bureau', reference: `矩阵-WS-${++n}`, subject: '吴江丝韵纺织有限公司', acceptedOn: '2020-05-20' });
+  const recordedCase = async () => (await recordCase(createCaseBook(t.db), { actor: { userId: w.users.admin.id, name: 'admin' }, department: null }, waterCase())).id;
+  /** An import workbook with one water-connection case in it. */
+  const caseImportFile = async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet(CASE_SHEET);
+    ws.addRow([...TEMPLATE_HEADERS]);
+    const c = waterCase();
+    const row: Partial<Record<(typeof TEMPLATE_HEADERS)[number], string>> = { 事项: limitLabel(loadServiceLimits().get(c.limitId)), 受理编号: c.reference, 办理对象: c.subject, 办理部门: c.departmentId, 受理日期: c.acceptedOn };
+    ws.addRow(TEMPLATE_HEADERS.map((h) => row[h] ?? null));
+    return Buffer.from(await wb.xlsx.writeBuffer());
+  };
 
   // The owner's claim of measure 16 (equipment investment), taken as far along the workflow as an endpoint needs.
   const draft = async () => (await createClaim(p.ctx, w.users.cable, { incentive: 'equipment-investment', year: 2020, item: `矩阵项目${++n}`, facts: { equipmentInvestment: '2000万元' } })).id;
@@ -204,15 +227,36 @@ describeDatabases('access matrix', (t) => {
     { name: 'PUT /api/budgets/:measure/:year', request: () => ({ method: 'PUT', url: '/api/budgets/16/2020', payload: { amountFen: 900_000_000_00 } }), expect: only({ finance: 200 }) },
     { name: 'GET /api/stats/overview', request: () => ({ method: 'GET', url: '/api/stats/overview?year=2020' }), expect: { ...everyone(200), enterpriseOwn: 403, enterpriseOther: 403, admin: 403 } },
     { name: 'GET /api/audit', request: () => ({ method: 'GET', url: '/api/audit' }), expect: only({ auditor: 200, admin: 200 }) },
+    // Service time limits (measures 22–25): every official reads; the departments that own a limit and admins
+    // record cases — neither department of this matrix owns one, so only the admin writes here.
+    { name: 'GET /api/service-limits', request: () => ({ method: 'GET', url: '/api/service-limits' }), expect: officials(200) },
+    { name: 'GET /api/service-cases', request: () => ({ method: 'GET', url: '/api/service-cases?asOf=2021-03-01' }), expect: officials(200) },
+    { name: 'GET /api/service-cases/compliance', request: () => ({ method: 'GET', url: '/api/service-cases/compliance?asOf=2021-03-01' }), expect: officials(200) },
+    { name: 'GET /api/service-cases/compliance.xlsx', request: () => ({ method: 'GET', url: '/api/service-cases/compliance.xlsx?asOf=2021-03-01' }), expect: officials(200) },
+    { name: 'GET /api/service-cases/template.xlsx', request: () => ({ method: 'GET', url: '/api/service-cases/template.xlsx' }), expect: officials(200) },
+    { name: 'POST /api/service-cases', request: () => ({ method: 'POST', url: '/api/service-cases', payload: waterCase() }), expect: only({ admin: 201 }) },
+    { name: 'GET /api/service-cases/:id', setup: async () => ({ case: await recordedCase() }), request: (v) => ({ method: 'GET', url: `/api/service-cases/${v.case}?asOf=2021-03-01` }), expect: officials(200) },
+    {
+      name: 'POST /api/service-cases/:id/events',
+      setup: async () => ({ case: await recordedCase() }),
+      request: (v) => ({ method: 'POST', url: `/api/service-cases/${v.case}/events`, payload: { kind: 'completed', on: '2020-05-22' } }),
+      expect: only({ admin: 201 }),
+    },
+    {
+      name: 'POST /api/service-cases/import',
+      setup: async () => ({ file: (await caseImportFile()).toString('base64') }),
+      request: (v) => ({ method: 'POST', url: '/api/service-cases/import', multipart: { fileName: '服务案件.xlsx', data: Buffer.from(String(v.file), 'base64') } }),
+      expect: only({ admin: 200 }),
+    },
   ];
 
-  const TABLES = ['enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log'];
+  const TABLES = ['enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events'];
   const isRefusal = (s: number) => s === 401 || s === 403 || s === 404;
 
   const send = (caller: Caller, r: ReturnType<Endpoint['request']>) => {
     const headers: Record<string, string> = caller === 'anonymous' ? {} : { cookie: cookies[caller]! };
     if (r.multipart) {
-      const m = multipartBody('营业执照.pdf', PDF);
+      const m = r.multipart === true ? multipartBody('营业执照.pdf', PDF) : multipartBody(r.multipart.fileName, r.multipart.data);
       return p.app.inject({ method: r.method, url: r.url, payload: m.payload, headers: { ...headers, ...m.headers } });
     }
     return p.app.inject({ method: r.method, url: r.url, payload: r.payload as object, headers });
