@@ -70,9 +70,9 @@ export interface LockKeys {
  *   spend   exclusive, per measure-year, taken by a decision only when the measure-year has a budget: spending a
  *           budget is one decision at a time (first come, first served), unbudgeted measures never queue here.
  *
- * Always in the order cap → budget → spend, so two transactions cannot deadlock. A reviewer's transaction takes
- * cap and budget in the statement that locks the claim row (workflow.ts), before that row: nothing that holds a
- * claim row ever waits for a cap.
+ * Always in the order cap → budget → spend, so two transactions cannot deadlock. A decision takes them before
+ * the claim row — in the statement that locks the row (workflow.ts readClaimForReview) or in the one that writes
+ * (decision.ts) — so nothing that holds a claim row ever waits for a cap.
  */
 
 /** What a decision depends on in the ledger: the measure-year's budget (null: none set) and the earlier awards. */
