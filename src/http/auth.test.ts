@@ -20,7 +20,7 @@ describeDatabases('http sessions', (t) => {
     expect(res.statusCode).toBe(200);
     const cookie = res.cookies.find((c) => c.name === 'kaifang_session')!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
-    expect(cookie.secure).toBeFalsy(); // plain http in tests; https (X-Forwarded-Proto) sets Secure
+    expect(cookie.secure).toBeFalsy(); // plain http in tests; https (X-Forwarded-Proto from a trusted proxy) sets Secure
     expect(res.json().user).toMatchObject({ username: 'cable', role: 'enterprise', enterpriseUscc: w.enterprises.cable, enterprise: { uscc: w.enterprises.cable, name: '苏州长缆光通信有限公司', areaId: 'shengze', industryClass: 'leading' } });
     const me = await p.app.inject({ method: 'GET', url: '/api/me', headers: { cookie: sessionCookie(res) } });
     expect(me.statusCode).toBe(200);
@@ -30,9 +30,17 @@ describeDatabases('http sessions', (t) => {
     expect(official.json().enterprise).toBeUndefined();
   });
 
-  it('behind HTTPS the cookie is Secure', async () => {
-    const res = await p.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-forwarded-proto': 'https' }, payload: { username: 'finance', password: TEST_PASSWORD } });
-    expect(res.cookies.find((c) => c.name === 'kaifang_session')!.secure).toBe(true);
+  it('behind HTTPS the cookie is Secure — when the proxy that says so is trusted (KAIFANG_TRUST_PROXY)', async () => {
+    const viaProxy = { method: 'POST' as const, url: '/api/auth/login', headers: { 'x-forwarded-proto': 'https' }, payload: { username: 'finance', password: TEST_PASSWORD } };
+    const proxied = await platformApp(t.db, { trustProxy: '127.0.0.1' }); // inject's requests come from 127.0.0.1
+    try {
+      const res = await proxied.app.inject(viaProxy);
+      expect(res.cookies.find((c) => c.name === 'kaifang_session')!.secure).toBe(true);
+    } finally {
+      await proxied.app.close();
+    }
+    // an untrusted sender's X-Forwarded-Proto changes nothing
+    expect((await p.app.inject(viaProxy)).cookies.find((c) => c.name === 'kaifang_session')!.secure).toBeFalsy();
   });
 
   it('anonymous requests are 401 unauthenticated problems, before any input is looked at', async () => {
