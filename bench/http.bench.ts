@@ -3,8 +3,9 @@
  *   1. POST /api/calc (public, no database) with one synthetic enterprise-year (bench/synthetic.ts), against
  *      the in-process engine rate for the same body (Engine.evaluate with explanations) measured in this run;
  *   2. the decision path: POST /api/claims/:id/review {action:'pass'} on claims waiting for the lead department
- *      (measure 16, equipment investment): engine recompute against the ledger under the cap and budget
- *      advisory locks, decision, ledger entry and audit record in one transaction. Most claims are separate
+ *      (measure 16, equipment investment): the engine recomputes against the ledger, and the decision, ledger
+ *      entry, review, new state and audit record are written under the cap and budget advisory locks
+ *      (src/claims/decision.ts; the audit chain sealed by the server meanwhile). Most claims are separate
  *      projects of many enterprises; some projects have several claims that together pass the per-project cap,
  *      so concurrent decisions contend on one cap and the later ones must be refused (409 cap_exceeded).
  * Both run against the real server (`kaifang serve`, a child process, so the load generator does not share its
@@ -609,7 +610,7 @@ async function runOn(kind: 'pglite' | 'postgres') {
     server = await startChildServer(kind, dataDir, scratch?.url, tmp);
     log(`[${label}] server at ${server.url} (started in ${fmt((performance.now() - t0) / 1000, 1)} s)`);
 
-    // /api/calc: warm-up, the in-process baseline, then the measured run
+    // /api/calc (warm-up, the in-process baseline, the measured run), then the decision path
     if (PARTS.has('calc')) await runCalc(server, label);
     if (PARTS.has('decisions')) await runDecisions(server, label, kind, prepared, scratch);
 
@@ -630,56 +631,56 @@ async function runOn(kind: 'pglite' | 'postgres') {
 }
 
 async function runCalc(server: Server, label: string) {
-    await driveCalc(server.url, 2);
-    const engineRate = baseline(label);
-    const { value: calc, cpu: calcCpu } = await withCpu(server, [], () => driveCalc(server.url, CALC_SECONDS));
-    const calcOk = calc.statusCodeStats['200']?.count ?? 0;
-    const calcRps = calcOk / calc.duration;
-    const calcBad = calc.errors + calc.timeouts + calc.non2xx;
-    allOk &&= calcBad === 0;
-    const calcMeets = calcRps > TARGET.calcRps && calc.latency.p99 < TARGET.calcP99;
-    rows.push({
-      target: 'POST /api/calc',
-      database: label,
-      rps: calcRps,
-      p50: calc.latency.p50,
-      p99: calc.latency.p99,
-      errors: String(calcBad),
-      verdict: `${calcMeets ? '✔' : '✘'} >${fmt(TARGET.calcRps)}/s, p99<${TARGET.calcP99} ms`,
-      note: `${(calcRps / engineRate).toFixed(2)}× engine`,
-      detail: cpuNote(calcCpu, calcRps),
-    });
-    log(`[${label}] /api/calc ${fmt(calcRps)} req/s, p99 ${calc.latency.p99} ms`);
+  await driveCalc(server.url, 2);
+  const engineRate = baseline(label);
+  const { value: calc, cpu: calcCpu } = await withCpu(server, [], () => driveCalc(server.url, CALC_SECONDS));
+  const calcOk = calc.statusCodeStats['200']?.count ?? 0;
+  const calcRps = calcOk / calc.duration;
+  const calcBad = calc.errors + calc.timeouts + calc.non2xx;
+  allOk &&= calcBad === 0;
+  const calcMeets = calcRps > TARGET.calcRps && calc.latency.p99 < TARGET.calcP99;
+  rows.push({
+    target: 'POST /api/calc',
+    database: label,
+    rps: calcRps,
+    p50: calc.latency.p50,
+    p99: calc.latency.p99,
+    errors: String(calcBad),
+    verdict: `${calcMeets ? '✔' : '✘'} >${fmt(TARGET.calcRps)}/s, p99<${TARGET.calcP99} ms`,
+    note: `${(calcRps / engineRate).toFixed(2)}× engine`,
+    detail: cpuNote(calcCpu, calcRps),
+  });
+  log(`[${label}] /api/calc ${fmt(calcRps)} req/s, p99 ${calc.latency.p99} ms`);
 }
 
+/** The warm-up and the measured decision run of the database being benchmarked, for the checks after it. */
 let decisionRuns: DecisionRun[] = [];
 async function runDecisions(server: Server, label: string, kind: 'pglite' | 'postgres', prepared: Prepared, scratch: { name: string } | undefined) {
-    // the decision path
-    const cookie = await loginCookie(server.url);
-    const warm = await driveDecisions(server.url, cookie, prepared.warmup, prepared.warmup.length, Math.min(DECISION_CONNECTIONS, 10), 15);
-    // Size the measured run from the warm-up's rate to last about DECISION_TARGET_SECONDS; the time bound stays.
-    const warmRate = (warm.passed + warm.capRefused) / warm.seconds;
-    const dbPids = scratch ? await backendPids(PG_URL, scratch.name).catch(() => []) : [];
-    const { value: run, cpu: runCpu } = await withCpu(server, dbPids, () => driveDecisions(server.url, cookie, prepared.measured, Math.ceil(warmRate * 1.5 * DECISION_TARGET_SECONDS), DECISION_CONNECTIONS, DECISION_SECONDS), (v) => v.seconds);
-    const r = run.result;
-    const decided = run.passed + run.capRefused;
-    const rps = decided / run.seconds;
-    const otherCount = Object.values(run.other).reduce((s, n) => s + n, 0) + r.errors + r.timeouts;
-    allOk &&= otherCount === 0 && Object.keys(warm.other).length === 0 && warm.result.errors + warm.result.timeouts === 0;
-    const meets = kind === 'postgres' ? rps >= TARGET.decisionsPg : undefined;
-    rows.push({
-      target: 'review pass (decision)',
-      database: label,
-      rps,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      errors: `${otherCount}${Object.keys(run.other).length ? ` (${Object.entries(run.other).map(([k, v]) => `${k}×${v}`).join(', ')})` : ''}`,
-      verdict: meets === undefined ? '(no target)' : `${meets ? '✔' : '✘'} ≥${fmt(TARGET.decisionsPg)}/s`,
-      note: `${fmt(run.passed)} × 200, ${fmt(run.capRefused)} × 409 cap`,
-      detail: `${fmt(run.passed + run.capRefused)} decisions in ${fmt(run.seconds, 2)} s${run.cutOff ? ' (stopped by the time bound)' : ''}${cpuNote(runCpu, rps)}`,
-    });
-    log(`[${label}] decisions ${fmt(rps)}/s (${run.passed} passed, ${run.capRefused} refused by a cap), p99 ${r.latency.p99} ms`);
-    decisionRuns = [warm, run];
+  const cookie = await loginCookie(server.url);
+  const warm = await driveDecisions(server.url, cookie, prepared.warmup, prepared.warmup.length, Math.min(DECISION_CONNECTIONS, 10), 15);
+  // Size the measured run from the warm-up's rate to last about DECISION_TARGET_SECONDS; the time bound stays.
+  const warmRate = (warm.passed + warm.capRefused) / warm.seconds;
+  const dbPids = scratch ? await backendPids(PG_URL, scratch.name).catch(() => []) : [];
+  const { value: run, cpu: runCpu } = await withCpu(server, dbPids, () => driveDecisions(server.url, cookie, prepared.measured, Math.ceil(warmRate * 1.5 * DECISION_TARGET_SECONDS), DECISION_CONNECTIONS, DECISION_SECONDS), (v) => v.seconds);
+  const r = run.result;
+  const decided = run.passed + run.capRefused;
+  const rps = decided / run.seconds;
+  const otherCount = Object.values(run.other).reduce((s, n) => s + n, 0) + r.errors + r.timeouts;
+  allOk &&= otherCount === 0 && Object.keys(warm.other).length === 0 && warm.result.errors + warm.result.timeouts === 0;
+  const meets = kind === 'postgres' ? rps >= TARGET.decisionsPg : undefined;
+  rows.push({
+    target: 'review pass (decision)',
+    database: label,
+    rps,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: `${otherCount}${Object.keys(run.other).length ? ` (${Object.entries(run.other).map(([k, v]) => `${k}×${v}`).join(', ')})` : ''}`,
+    verdict: meets === undefined ? '(no target)' : `${meets ? '✔' : '✘'} ≥${fmt(TARGET.decisionsPg)}/s`,
+    note: `${fmt(run.passed)} × 200, ${fmt(run.capRefused)} × 409 cap`,
+    detail: `${fmt(run.passed + run.capRefused)} decisions in ${fmt(run.seconds, 2)} s${run.cutOff ? ' (stopped by the time bound)' : ''}${cpuNote(runCpu, rps)}`,
+  });
+  log(`[${label}] decisions ${fmt(rps)}/s (${run.passed} passed, ${run.capRefused} refused by a cap), p99 ${r.latency.p99} ms`);
+  decisionRuns = [warm, run];
 }
 
 const started = performance.now();
