@@ -38,8 +38,8 @@ export async function payClaim(ctx: PlatformContext, user: Principal, id: number
   }
 }
 
-/** Payment list: approved claims awaiting payment, or payments made. */
-export async function listPayments(ctx: PlatformContext, user: Principal, status: 'awaiting' | 'paid') {
+/** The payment list of a caller's scope, as a query: approved claims awaiting payment, or payments made. */
+function paymentsQuery(ctx: PlatformContext, user: Principal, status: 'awaiting' | 'paid') {
   // The role's scope is the filter below; a role without the permission at all is refused. (Authorizing against an
   // empty resource refused the department reviewers, whose scope is their measures.)
   const scope = listScope(user, 'payment.read', ctx.access);
@@ -48,25 +48,48 @@ export async function listPayments(ctx: PlatformContext, user: Principal, status
     .selectFrom('claims')
     .innerJoin('enterprises', 'enterprises.uscc', 'claims.enterprise_uscc')
     .leftJoin('payments', 'payments.claim_id', 'claims.id')
-    .select(['claims.id', 'claims.enterprise_uscc', 'enterprises.name', 'claims.area_id', 'claims.measure_id', 'claims.incentive_id', 'claims.item', 'claims.year', 'claims.state', 'payments.voucher_no', 'payments.paid_on', 'payments.amount_fen as paid_fen'])
-    .select((eb) => eb.selectFrom('ledger_entries').select((e2) => e2.fn.sum<number>('amount_fen').as('s')).whereRef('ledger_entries.claim_id', '=', 'claims.id').as('net_fen'))
     .where('claims.state', '=', status === 'awaiting' ? 'approved' : 'paid');
   if (scope.kind === 'enterprise') q = q.where('claims.enterprise_uscc', '=', scope.enterpriseUscc);
   if (scope.kind === 'measures') q = scope.measureIds.length ? q.where('claims.measure_id', 'in', scope.measureIds) : q.where('claims.id', '<', 0);
-  const rows = await q.orderBy('claims.id').limit(1000).execute();
-  const policy = ctx.engine.policy;
-  return rows.map((r) => ({
+  return q;
+}
+
+function paymentRows(ctx: PlatformContext, user: Principal, status: 'awaiting' | 'paid') {
+  return paymentsQuery(ctx, user, status)
+    .select(['claims.id', 'claims.enterprise_uscc', 'enterprises.name', 'claims.area_id', 'claims.measure_id', 'claims.incentive_id', 'claims.item', 'claims.year', 'claims.state', 'payments.voucher_no', 'payments.paid_on', 'payments.amount_fen as paid_fen'])
+    .select((eb) => eb.selectFrom('ledger_entries').select((e2) => e2.fn.sum<number>('amount_fen').as('s')).whereRef('ledger_entries.claim_id', '=', 'claims.id').as('net_fen'))
+    .orderBy('claims.id');
+}
+
+type PaymentRow = Awaited<ReturnType<ReturnType<typeof paymentRows>['execute']>>[number];
+
+function paymentView(ctx: PlatformContext, status: 'awaiting' | 'paid', r: PaymentRow) {
+  return {
     claimId: r.id,
     uscc: r.enterprise_uscc,
     enterpriseName: r.name,
     areaId: r.area_id,
     measureId: r.measure_id,
     incentive: r.incentive_id,
-    title: policy.incentivesById.get(r.incentive_id)?.title ?? r.incentive_id,
+    title: ctx.engine.policy.incentivesById.get(r.incentive_id)?.title ?? r.incentive_id,
     item: r.item,
     year: r.year,
     amountFen: status === 'paid' ? Number(r.paid_fen) : Number(r.net_fen ?? 0),
     voucherNo: r.voucher_no,
     paidOn: r.paid_on,
-  }));
+  };
+}
+
+/** The whole payment list of the caller's scope, in claim order: what a payment batch (Excel) must contain, every row. */
+export async function listPayments(ctx: PlatformContext, user: Principal, status: 'awaiting' | 'paid') {
+  return (await paymentRows(ctx, user, status).execute()).map((r) => paymentView(ctx, status, r));
+}
+
+/** One page of the payment list, paged in the database, with the total. */
+export async function pagePayments(ctx: PlatformContext, user: Principal, status: 'awaiting' | 'paid', page: number, pageSize: number) {
+  const [rows, total] = await Promise.all([
+    paymentRows(ctx, user, status).limit(pageSize).offset((page - 1) * pageSize).execute(),
+    paymentsQuery(ctx, user, status).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map((r) => paymentView(ctx, status, r)), total: Number(total.n), page, pageSize };
 }

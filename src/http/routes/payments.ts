@@ -1,11 +1,11 @@
 // 拨付: the payment list (awaiting / paid), its Excel batch, and recording a payment (finance).
 import type { FastifyInstance } from 'fastify';
-import { listPayments, payClaim } from '../../claims/payments.ts';
+import { listPayments, pagePayments, payClaim } from '../../claims/payments.ts';
 import type { PlatformContext } from '../../claims/context.ts';
 import { paymentWorkbook } from '../../excel/lists.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
-import { attachment, body, DATE, ID, idParam, IDEMPOTENCY_HEADERS, PAGE_QUERY, pageOf, paginate, params, query, SESSION, TEXT } from '../schemas.ts';
+import { attachment, body, DATE, ID, idParam, IDEMPOTENCY_HEADERS, PAGE_QUERY, pageOf, params, query, SESSION, TEXT } from '../schemas.ts';
 
 const tags = ['payments'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -14,20 +14,19 @@ const STATUS = { type: 'string', enum: ['awaiting', 'paid'], description: 'await
 export async function paymentRoutes(app: FastifyInstance, opts: { ctx: PlatformContext }) {
   const { ctx } = opts;
 
-  const rows = async (req: Parameters<typeof requireUser>[0]) => {
-    const status = (req.query as { status?: 'awaiting' | 'paid' }).status ?? 'awaiting';
-    const list = await listPayments(ctx, requireUser(req), status);
-    return { status, list: list.map((r) => ({ ...r, enterpriseUscc: r.uscc, incentiveTitle: r.title, measure: r.measureId })) };
-  };
+  const statusOf = (req: Parameters<typeof requireUser>[0]) => (req.query as { status?: 'awaiting' | 'paid' }).status ?? 'awaiting';
+  const withAliases = <T extends { uscc: string; title: string; measureId: string }>(r: T) => ({ ...r, enterpriseUscc: r.uscc, incentiveTitle: r.title, measure: r.measureId });
 
   app.get('/api/payments', { schema: { tags, security: SESSION, summary: '拨付清单：待拨付或已拨付', querystring: query({ status: STATUS, ...PAGE_QUERY }) } }, async (req) => {
-    const { list } = await rows(req);
     const { page, pageSize } = pageOf(req);
-    return paginate(list, page, pageSize);
+    const result = await pagePayments(ctx, requireUser(req), statusOf(req), page, pageSize);
+    return { ...result, items: result.items.map(withAliases) };
   });
 
+  // Every row of the caller's scope: a payment batch must never be cut short.
   app.get('/api/payments/export.xlsx', { schema: { tags, security: SESSION, summary: '导出拨付清单（Excel，供财政拨付批次使用）', querystring: query({ status: STATUS }) } }, async (req, reply) => {
-    const { status, list } = await rows(req);
+    const status = statusOf(req);
+    const list = (await listPayments(ctx, requireUser(req), status)).map(withAliases);
     const file = await paymentWorkbook(list, { status, asOf: ctx.today() });
     const name = status === 'paid' ? '已拨付清单' : '拨付清单';
     return reply.header('content-type', XLSX).header('content-disposition', attachment(`${name}-${ctx.today()}.xlsx`, `payments-${status}-${ctx.today()}.xlsx`)).send(file);
