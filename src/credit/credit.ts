@@ -36,10 +36,15 @@ export async function activeCreditEntries(db: Db, uscc: string, onDate: string):
   return rows.map(toEntry);
 }
 
-export async function creditEntries(db: Db, uscc?: string): Promise<CreditEntry[]> {
-  let q = db.selectFrom('credit_list').selectAll().orderBy('id', 'desc');
+/** One page of the credit lists (newest first), of one enterprise or all, paged in the database, with the total. */
+export async function creditEntries(db: Db, uscc: string | undefined, page = 1, pageSize = 20): Promise<{ items: CreditEntry[]; total: number; page: number; pageSize: number }> {
+  let q = db.selectFrom('credit_list');
   if (uscc) q = q.where('uscc', '=', uscc);
-  return (await q.limit(500).execute()).map(toEntry);
+  const [rows, total] = await Promise.all([
+    q.selectAll().orderBy('id', 'desc').limit(pageSize).offset((page - 1) * pageSize).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toEntry), total: Number(total.n), page, pageSize };
 }
 
 /** Throws `credit_blocked` naming every list the enterprise is on, and what to do. */

@@ -6,7 +6,7 @@ import { authorize } from '../../identity/access.ts';
 import { actorOf, type PlatformContext } from '../../claims/context.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
-import { body, DATE, ID, idParam, IDEMPOTENCY_HEADERS, PAGE_QUERY, pageOf, paginate, params, query, SESSION, TEXT } from '../schemas.ts';
+import { body, DATE, ID, idParam, IDEMPOTENCY_HEADERS, PAGE_QUERY, pageOf, params, query, SESSION, TEXT } from '../schemas.ts';
 
 const tags = ['credit'];
 
@@ -18,9 +18,9 @@ export async function creditRoutes(app: FastifyInstance, opts: { ctx: PlatformCo
     const q = req.query as { uscc?: string };
     const uscc = q.uscc ? parseUscc(q.uscc, 'querystring.uscc') : undefined;
     const { page, pageSize } = pageOf(req);
-    const entries = await creditEntries(ctx.db, uscc);
+    const result = await creditEntries(ctx.db, uscc, page, pageSize);
     const today = ctx.today();
-    return paginate(entries.map((e) => ({ ...e, active: e.listedOn <= today && (e.delistedOn === null || e.delistedOn > today) })), page, pageSize);
+    return { ...result, items: result.items.map((e) => ({ ...e, active: e.listedOn <= today && (e.delistedOn === null || e.delistedOn > today) })) };
   });
 
   app.post(
