@@ -3,7 +3,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeDatabases } from '../db/test-databases.ts';
 import { createWorld, FAST_SECURITY, type World } from '../claims/fixture.ts';
-import { login, platformApp, sessionCookie, TEST_PASSWORD, type TestPlatform } from './test-support.ts';
+import { countRows, login, platformApp, sessionCookie, TEST_PASSWORD, type TestPlatform } from './test-support.ts';
 
 describeDatabases('http sessions', (t) => {
   let p: TestPlatform;
@@ -41,6 +41,25 @@ describeDatabases('http sessions', (t) => {
     }
     // an untrusted sender's X-Forwarded-Proto changes nothing
     expect((await p.app.inject(viaProxy)).cookies.find((c) => c.name === 'kaifang_session')!.secure).toBeFalsy();
+  });
+
+  it('limits login attempts per client address, whatever the usernames, before any password is checked', async () => {
+    const limited = await platformApp(t.db, { security: { ...FAST_SECURITY, loginAttemptsPerMinute: 3 } });
+    try {
+      const attempt = (username: string, remoteAddress = '198.51.100.20') => limited.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { username, password: 'not-the-password' } });
+      for (const u of ['finance', 'auditor', 'cable']) expect((await attempt(u)).statusCode).toBe(401);
+      const before = await countRows(t.db, ['audit_log', 'sessions']);
+      const refused = await attempt('textile');
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.json()).toMatchObject({ status: 429, code: 'rate_limited' });
+      expect(refused.json().messageZh).toContain('每分钟最多3次');
+      expect(await countRows(t.db, ['audit_log', 'sessions']), 'a refused attempt is neither audited nor counted').toEqual(before);
+      expect((await attempt('textile', '198.51.100.21')).statusCode, 'another address is not held back').toBe(401);
+    } finally {
+      await limited.app.close();
+    }
   });
 
   it('anonymous requests are 401 unauthenticated problems, before any input is looked at', async () => {

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
 import { KaifangError } from '../errors.ts';
 import { authenticate, login, logout } from '../identity/sessions.ts';
 import { securityConfig, type SecurityConfig } from '../identity/security-config.ts';
@@ -95,6 +96,8 @@ export async function registerAuth(app: FastifyInstance, ctx: PlatformContext, o
   const config = opts.security ?? securityConfig();
   const clock = () => ({ config, now: opts.now?.() });
   await app.register(cookie);
+  // Only the routes that ask for it (login), in memory per server process.
+  await app.register(rateLimit, { global: false });
   app.decorateRequest('user', null);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
@@ -113,11 +116,26 @@ export async function registerAuth(app: FastifyInstance, ctx: PlatformContext, o
   app.post(
     '/api/auth/login',
     {
-      config: { public: true },
+      config: {
+        public: true,
+        rateLimit: {
+          max: config.loginAttemptsPerMinute,
+          timeWindow: 60_000,
+          // Thrown, so the error handler answers it as a problem like every other error.
+          errorResponseBuilder: (_req: FastifyRequest, context: { ttl: number; max: number }) => {
+            const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+            return new KaifangError({
+              code: 'rate_limited',
+              zh: `此地址登录尝试过于频繁（每分钟最多${context.max}次），请${seconds}秒后再试`,
+              en: `too many login attempts from this address (at most ${context.max} a minute); try again in ${seconds} s`,
+            });
+          },
+        },
+      },
       schema: {
         tags: ['session'],
         summary: '登录：成功后设置会话 Cookie（kaifang_session）',
-        description: '401 `bad_credentials` (same answer for an unknown user and a wrong password); 423 `account_locked` after repeated failures.',
+        description: '401 `bad_credentials` (same answer for an unknown user and a wrong password); 423 `account_locked` after repeated failures; 429 `rate_limited` past KAIFANG_LOGIN_ATTEMPTS_PER_MINUTE attempts from one address.',
         body: {
           type: 'object',
           additionalProperties: false,

@@ -24,6 +24,12 @@ export interface SecurityConfig {
   sessionTouchSeconds: number;
   /** A session checked against the database this recently is not looked up again (recent-sessions.ts); 0: always. */
   sessionRecheckMs: number;
+  /**
+   * Login attempts one client address may make per minute, whatever the usernames (per server process): the
+   * per-account lockout does not stop one address trying many accounts. Generous, because a town's offices
+   * often reach the platform through one address.
+   */
+  loginAttemptsPerMinute: number;
   minPasswordLength: number;
   scrypt: ScryptParams;
 }
@@ -35,6 +41,7 @@ export const DEFAULT_SECURITY_CONFIG: Readonly<SecurityConfig> = Object.freeze({
   sessionMaxHours: 12,
   sessionTouchSeconds: 60,
   sessionRecheckMs: 1000,
+  loginAttemptsPerMinute: 60,
   minPasswordLength: 10,
   // 32 MiB and about 0.1 s per hash on a small server: costly to brute-force, affordable per login.
   scrypt: Object.freeze({ N: 2 ** 15, r: 8, p: 1, keyLength: 32 }),
@@ -48,6 +55,7 @@ const ENV: Array<[keyof Omit<SecurityConfig, 'scrypt'>, string]> = [
   ['sessionTouchSeconds', 'KAIFANG_SESSION_TOUCH_SECONDS'],
   ['minPasswordLength', 'KAIFANG_PASSWORD_MIN_LENGTH'],
   ['sessionRecheckMs', 'KAIFANG_SESSION_RECHECK_MS'],
+  ['loginAttemptsPerMinute', 'KAIFANG_LOGIN_ATTEMPTS_PER_MINUTE'],
 ];
 /** Settings where 0 means "off". */
 const ZERO_ALLOWED = new Set<string>(['sessionRecheckMs']);
