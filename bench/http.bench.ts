@@ -23,6 +23,8 @@
  *                               postgres://postgres@127.0.0.1:5432/test)
  *   BENCH_ONLY=pglite|postgres  run one database only
  *   BENCH_PARTS=calc,decisions  what to run (default both; one alone when profiling the other)
+ *   BENCH_BUDGET=1              set a budget on measure 16 (large enough for every claim): decisions then also
+ *                               take the spend lock and check the budget, first come first served
  *   BENCH_SERVER_ROOT=dir       run the server from another checkout (an A/B comparison; same migrations)
  *   BENCH_CPU_PROF=dir          write the server's CPU profiles (node --cpu-prof) to dir/pglite, dir/postgres
  */
@@ -99,6 +101,7 @@ const DECISION_TARGET_SECONDS = Math.min(8, DECISION_SECONDS);
 const WARMUP_DECISIONS = 200;
 const PG_URL = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const ONLY = process.env.BENCH_ONLY;
+const WITH_BUDGET = process.env.BENCH_BUDGET === '1';
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'calc,decisions').split(',').map((x) => x.trim()));
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const TARGET = { calcRps: 5000, calcP99: 20, decisionsPg: 1000 };
@@ -385,6 +388,8 @@ async function prepare(db: OpenedDatabase['db']): Promise<Prepared> {
     });
     await db.insertInto('reviews').values(inserted.map((x, k) => ({ claim_id: x.id, stage: 'firstReview' as const, actor_id: areaReviewer[chunk[k].e.area_id], action: 'pass' as const }))).execute();
   }
+  // Room for every claim at its largest: the budget is checked on every decision and never refuses one.
+  if (WITH_BUDGET) await db.insertInto('budgets').values({ policy_id: policy.id, measure_id: MEASURE_ID, year: YEAR, amount_fen: ids.length * 1000 * WAN, set_by: null }).execute();
   return { warmup: ids.slice(0, WARMUP_DECISIONS), measured: ids.slice(WARMUP_DECISIONS), contendedProjects: groups.length, groupOf, contendedClaimFen };
 }
 
@@ -669,7 +674,7 @@ async function runDecisions(server: Server, label: string, kind: 'pglite' | 'pos
   allOk &&= otherCount === 0 && Object.keys(warm.other).length === 0 && warm.result.errors + warm.result.timeouts === 0;
   const meets = kind === 'postgres' ? rps >= TARGET.decisionsPg : undefined;
   rows.push({
-    target: 'review pass (decision)',
+    target: WITH_BUDGET ? 'review pass (decision, budget set)' : 'review pass (decision)',
     database: label,
     rps,
     p50: r.latency.p50,
