@@ -18,6 +18,9 @@ import { sql, type Kysely } from 'kysely';
 
 const statements = [
   `alter table audit_log rename column seq to id`,
+  // The old appends gave seq explicitly, so the column's sequence never moved: start it after the last record,
+  // or the first new insert would collide with record #1.
+  `select setval(pg_get_serial_sequence('audit_log', 'id'), coalesce((select max(id) from audit_log), 0) + 1, false)`,
   `alter table audit_log add column seq bigint`,
   `alter table audit_log disable trigger audit_log_append_only`,
   `update audit_log set seq = id`,
