@@ -94,4 +94,19 @@ describeDatabases('http idempotency', (t) => {
     expect(late.headers['idempotent-replayed']).toBeUndefined();
     expect(late.json().id).not.toBe(first.json().id);
   });
+
+  it('a decision repeated under one key, at once, decides once: one decision, one award, the same answer for all', async () => {
+    const c = (await post(draft('决定重放'))).json();
+    expect((await post({}, undefined, `/api/claims/${c.id}/submit`)).statusCode).toBe(200);
+    const area = await login(p.app, 'shengze');
+    const industry = await login(p.app, 'industry');
+    const review = (cookie: string, key: string) =>
+      p.app.inject({ method: 'POST', url: `/api/claims/${c.id}/review`, payload: { action: 'pass' }, headers: { cookie, 'idempotency-key': key } });
+    expect((await review(area, 'first-review')).statusCode).toBe(200);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => review(industry, 'decide-once')));
+    expect(answers.map((r) => r.statusCode)).toEqual(Array(5).fill(200));
+    expect(new Set(answers.map((r) => r.json().decision.id)).size).toBe(1);
+    expect(await t.db.selectFrom('decisions').select('id').where('claim_id', '=', c.id).execute()).toHaveLength(1);
+    expect(await t.db.selectFrom('ledger_entries').select('amount_fen').where('claim_id', '=', c.id).execute()).toEqual([{ amount_fen: 300_000_000 }]);
+  });
 });
