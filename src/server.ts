@@ -62,7 +62,14 @@ export async function startServer(opts: ServerOptions) {
     // Housekeeping every hour: ended sessions and idempotency keys past their time are deleted.
     const housekeeping = startHousekeeping(ctx);
     // The audit chain is sealed after commit (src/audit/audit-log.ts): every moment while the server runs.
-    sealer = startAuditSealer(database.db, { onError: (e) => process.stderr.write(`audit sealer: ${(e as Error).message}\n`) });
+    // A database that is down fails every round (five a second): say so once a minute, not every time.
+    let lastReported = 0;
+    const reportSealerError = (e: unknown) => {
+      if (Date.now() - lastReported < 60_000) return;
+      lastReported = Date.now();
+      process.stderr.write(`audit sealer: ${(e as Error).message} (records wait unsealed until it succeeds)\n`);
+    };
+    sealer = startAuditSealer(database.db, { onError: reportSealerError });
     app = await buildApp({ engine, logger: opts.logger, plugins: platformRoutes(ctx) });
     // Closing the app (shutdown, or a test that started it), after the last request: seal what is left, then
     // close the database.
