@@ -19,7 +19,8 @@ import { useAreas } from '../../lib/areas';
 import { formatDate, formatDateTime, todayShanghai } from '../../lib/dates';
 import { displayFact } from '../../lib/factDisplay';
 import { allIncentives, type MoneyValue } from '../../lib/factForm';
-import { problemsOf, showFieldErrors } from '../../lib/formErrors';
+import { showFieldErrors } from '../../lib/formErrors';
+import { useFormSubmit } from '../../lib/useFormSubmit';
 import { MoneyInputError, parseMoneyToFen } from '../../lib/money';
 import { useAsync, usePolicy } from '../../lib/useAsync';
 
@@ -338,9 +339,8 @@ function Actions({ detail, onDone }: { detail: ClaimDetail; onDone: () => void }
   const { t, lang, money } = useI18n();
   const { message } = App.useApp();
   const [open, setOpen] = useState<ModalKind | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [form] = Form.useForm();
+  const [form] = Form.useForm<Record<string, unknown>>();
+  const { busy, error, setError, submit } = useFormSubmit(form, { amountFen: 'amount' });
   const c = detail.claim;
   const acts = new Set<ClaimAction>(detail.allowedActions ?? []);
   const joint = c.state === 'jointReview';
@@ -350,16 +350,8 @@ function Actions({ detail, onDone }: { detail: ClaimDetail; onDone: () => void }
     setOpen(k);
   };
 
-  const run = async () => {
-    let v: Record<string, unknown>;
-    try {
-      v = await form.validateFields();
-    } catch {
-      return; // antd shows the messages under the fields
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+  const run = () =>
+    submit(async (v) => {
       if (open === 'pass' || open === 'return' || open === 'reject') {
         const body: { action: typeof open; reason?: string; amountFen?: number; meetingRef?: string } = { action: open };
         if (typeof v.reason === 'string' && v.reason.trim()) body.reason = v.reason.trim();
@@ -370,7 +362,6 @@ function Actions({ detail, onDone }: { detail: ClaimDetail; onDone: () => void }
           } catch (e) {
             if (e instanceof MoneyInputError) {
               showFieldErrors(form, [{ name: ['amount'], messageZh: e.messageZh, messageEn: e.messageEn }], lang);
-              setBusy(false);
               return;
             }
             throw e;
@@ -386,13 +377,7 @@ function Actions({ detail, onDone }: { detail: ClaimDetail; onDone: () => void }
       message.success(t('case.actionDone', { action: t(`action.${open!}`) }));
       setOpen(null);
       onDone();
-    } catch (e) {
-      showFieldErrors(form, problemsOf(e, { amountFen: 'amount' }), lang);
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const buttons: React.ReactNode[] = [];
   if (acts.has('pass')) buttons.push(<Button key="pass" type="primary" icon={<CheckOutlined />} onClick={() => start('pass')}>{t('action.pass')}</Button>);

@@ -12,11 +12,11 @@ import { useI18n } from '../../i18n';
 import { useAreas } from '../../lib/areas';
 import { formatDate, todayShanghai } from '../../lib/dates';
 import { allIncentives } from '../../lib/factForm';
-import { problemsOf, showFieldErrors } from '../../lib/formErrors';
+import { useFormSubmit } from '../../lib/useFormSubmit';
 import { useAsync, usePolicy } from '../../lib/useAsync';
 
 export default function Payments() {
-  const { t, pick, money, lang } = useI18n();
+  const { t, pick, money } = useI18n();
   const { message } = App.useApp();
   const { user } = useAuth();
   const { data: policy } = usePolicy();
@@ -25,9 +25,8 @@ export default function Payments() {
   const status = (params.get('status') === 'paid' ? 'paid' : 'awaiting') as 'awaiting' | 'paid';
   const list = useAsync(() => api.payments(status), [status]);
   const [paying, setPaying] = useState<PaymentRow | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [form] = Form.useForm();
+  const [form] = Form.useForm<{ voucherNo: string; paidOn: string }>();
+  const { busy, error, setError, submit } = useFormSubmit(form);
   const rows = itemsOf(list.data);
   const total = rows.reduce((s, r) => s + (r.amountFen ?? 0), 0);
   const canPay = user?.role === 'finance' || user?.role === 'admin';
@@ -36,28 +35,14 @@ export default function Payments() {
     return i ? pick(i.title, i.titleEn) : (r.incentiveTitle ?? r.incentive ?? '—');
   };
 
-  const record = async () => {
-    if (!paying) return;
-    let v: { voucherNo: string; paidOn: string };
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+  const record = () =>
+    submit(async (v) => {
+      if (!paying) return;
       await api.pay(paying.claimId, { voucherNo: v.voucherNo.trim(), paidOn: v.paidOn });
       message.success(t('pay.recorded'));
       setPaying(null);
       list.reload();
-    } catch (e) {
-      showFieldErrors(form, problemsOf(e), lang);
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <>

@@ -13,11 +13,11 @@ import { useI18n } from '../../i18n';
 import { useAreas } from '../../lib/areas';
 import { formatDate, todayShanghai } from '../../lib/dates';
 import { allIncentives } from '../../lib/factForm';
-import { problemsOf, showFieldErrors } from '../../lib/formErrors';
+import { useFormSubmit } from '../../lib/useFormSubmit';
 import { useAsync, usePolicy } from '../../lib/useAsync';
 
 export default function Publicity() {
-  const { t, pick, money, lang } = useI18n();
+  const { t, pick, money } = useI18n();
   const { user } = useAuth();
   const { message } = App.useApp();
   const navigate = useNavigate();
@@ -31,9 +31,8 @@ export default function Publicity() {
     return { list, inOpen: new Set(open.flatMap((b) => (b.items ?? []).map((i) => i.claimId))) };
   }, []);
   const [selected, setSelected] = useState<number[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [form] = Form.useForm();
+  const [form] = Form.useForm<{ title: string; startsOn: string; days: number }>();
+  const { busy, error, submit } = useFormSubmit(form);
   const canPublish = user?.role === 'departmentReviewer' || user?.role === 'admin';
   const year = policy ? Number(policy.effective.from.slice(0, 4)) : 2020;
 
@@ -43,30 +42,16 @@ export default function Publicity() {
     return i ? pick(i.title, i.titleEn) : (c.incentiveTitle ?? c.incentive);
   };
 
-  const publish = async () => {
-    let v: { title: string; startsOn: string; days: number };
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    if (!selected.length) {
-      message.warning(t('pub.pickSome'));
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+  const publish = () =>
+    submit(async (v) => {
+      if (!selected.length) {
+        message.warning(t('pub.pickSome'));
+        return;
+      }
       const b = await api.publish({ title: v.title.trim(), claimIds: selected, startsOn: v.startsOn, days: v.days });
       message.success(t('pub.published'));
       navigate(`/work/publicity/${b.id}`);
-    } catch (e) {
-      showFieldErrors(form, problemsOf(e), lang);
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <>

@@ -12,20 +12,19 @@ import { CivilDateInput } from '../../components/FactField';
 import { PageTitle } from '../../components/PageTitle';
 import { useI18n } from '../../i18n';
 import { formatDate, formatDateTime, todayShanghai } from '../../lib/dates';
-import { problemsOf, showFieldErrors } from '../../lib/formErrors';
+import { useFormSubmit } from '../../lib/useFormSubmit';
 import { batchStatus } from '../../lib/publicity';
 import { useAsync } from '../../lib/useAsync';
 
 export default function PublicityBatchPage() {
   const { id = '' } = useParams();
-  const { t, money, lang } = useI18n();
+  const { t, money } = useI18n();
   const { modal, message } = App.useApp();
   const { user } = useAuth();
   const res = useAsync(() => api.publicity(id), [id]);
   const [dialog, setDialog] = useState<{ kind: 'add' } | { kind: 'resolve'; objection: Objection } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [form] = Form.useForm();
+  const [form] = Form.useForm<Record<string, string>>();
+  const { busy, error, setError, submit } = useFormSubmit(form);
   const b = res.data;
   const canAct = (user?.role === 'departmentReviewer' || user?.role === 'admin') && !b?.closedAt;
 
@@ -41,16 +40,8 @@ export default function PublicityBatchPage() {
     setDialog(d);
   };
 
-  const save = async () => {
-    let v: Record<string, string>;
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+  const save = () =>
+    submit(async (v) => {
       if (dialog?.kind === 'add') {
         await api.addObjection(b.id, {
           claimId: v.claimId ? Number(v.claimId) : undefined,
@@ -65,13 +56,7 @@ export default function PublicityBatchPage() {
       message.success(t('common.saved'));
       setDialog(null);
       res.reload();
-    } catch (e) {
-      showFieldErrors(form, problemsOf(e), lang);
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const close = () =>
     modal.confirm({

@@ -12,7 +12,7 @@ import { PageTitle } from '../../components/PageTitle';
 import { dueText, ServiceStateTag, StandingTag } from '../../components/ServiceTags';
 import { useI18n } from '../../i18n';
 import { formatDate, formatDateTime, todayShanghai } from '../../lib/dates';
-import { problemsOf, showFieldErrors } from '../../lib/formErrors';
+import { useFormSubmit } from '../../lib/useFormSubmit';
 import { amountText, TIME_RE } from '../../lib/serviceCases';
 import { useAsync } from '../../lib/useAsync';
 
@@ -33,9 +33,8 @@ export default function ServiceCase() {
   const res = useAsync(() => api.serviceCase(id!), [id]);
   const catalog = useAsync(() => api.serviceLimits(), []);
   const [kind, setKind] = useState<ServiceEventKind | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const [form] = Form.useForm<{ on?: string; at?: string; note?: string }>();
+  const { busy, error, setError, submit } = useFormSubmit(form);
   const c = res.data;
   const limit = catalog.data?.limits.find((l) => l.id === c?.limitId);
   const writer = serviceCaseWriter(user);
@@ -43,28 +42,14 @@ export default function ServiceCase() {
   const state = c?.status?.state ?? (c?.events.some((e) => e.kind === 'completed') ? 'completed' : c?.events.at(-1)?.kind === 'suspended' ? 'suspended' : 'open');
   const actions: ServiceEventKind[] = !c || c.recording === 'hours' ? [] : state === 'completed' ? [] : state === 'suspended' ? ['resumed', 'completed'] : c.recording === 'timed' ? ['suspended', 'completed'] : ['completed'];
 
-  const record = async () => {
-    if (!kind || !c) return;
-    let v: { on?: string; at?: string; note?: string };
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
+  const record = () =>
+    submit(async (v) => {
+      if (!kind || !c) return;
       await api.serviceCaseEvent(c.id, { kind, on: v.on!, at: v.at?.trim() || undefined, note: v.note?.trim() || undefined });
       message.success(t('svc.eventRecorded', { kind: t(ACTION_LABEL[kind]) }));
       setKind(null);
       res.reload();
-    } catch (e) {
-      showFieldErrors(form, problemsOf(e), lang);
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const unit = (u: 'workingDays' | 'calendarDays') => t(`svc.unit.${u}`);
   const title = c ? t('svc.caseTitle', { ref: c.reference }) : t('svc.caseTitle', { ref: `#${id}` });

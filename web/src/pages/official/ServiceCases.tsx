@@ -12,13 +12,13 @@ import { PageTitle } from '../../components/PageTitle';
 import { dueText, ServiceStateTag, StandingTag } from '../../components/ServiceTags';
 import { useI18n } from '../../i18n';
 import { formatDate, todayShanghai } from '../../lib/dates';
-import { problemsOf, showFieldErrors } from '../../lib/formErrors';
+import { useFormSubmit } from '../../lib/useFormSubmit';
 import { departmentsOf, TIME_RE, writableLimits, writableOwners } from '../../lib/serviceCases';
 import { useAsync } from '../../lib/useAsync';
 
 /** 服务时限 · 办件列表: cases with their due dates and standing; Excel template, import and report; 登记办件. */
 export default function ServiceCases() {
-  const { t, pick, lang } = useI18n();
+  const { t, pick } = useI18n();
   const { message } = App.useApp();
   const { user } = useAuth();
   const navigate = useNavigate();
@@ -224,7 +224,6 @@ export default function ServiceCases() {
             message.success(t('svc.recorded', { ref: c.reference }));
             navigate(`/work/service-cases/${c.id}`);
           }}
-          lang={lang}
         />
       )}
     </>
@@ -269,11 +268,10 @@ interface CaseForm {
 }
 
 /** 登记办件: the limits this writer may record, the department when the limit has several owners. */
-function RecordCaseModal({ open, limits, department, onClose, onDone, lang }: { open: boolean; limits: ServiceLimit[]; department: string | null; onClose: () => void; onDone: (c: ServiceCase) => void; lang: 'zh' | 'en' }) {
+function RecordCaseModal({ open, limits, department, onClose, onDone }: { open: boolean; limits: ServiceLimit[]; department: string | null; onClose: () => void; onDone: (c: ServiceCase) => void }) {
   const { t, pick } = useI18n();
   const [form] = Form.useForm<CaseForm>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, submit } = useFormSubmit(form);
   const choices = useMemo(() => writableLimits(limits, department), [limits, department]);
   const limitId = Form.useWatch('limitId', form);
   const limit = choices.find((l) => l.id === limitId);
@@ -284,39 +282,25 @@ function RecordCaseModal({ open, limits, department, onClose, onDone, lang }: { 
     if (limit) form.setFieldValue('departmentId', owners.length === 1 ? owners[0].id : undefined);
   }, [limitId]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const submit = async () => {
-    let v: CaseForm;
-    try {
-      v = await form.validateFields();
-    } catch {
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    const body: NewServiceCase = {
-      limitId: v.limitId!,
-      departmentId: v.departmentId || undefined,
-      reference: v.reference!.trim(),
-      subject: v.subject!.trim(),
-      acceptedOn: v.acceptedOn!,
-      acceptedAt: v.acceptedAt?.trim() || undefined,
-      simplified: limit?.simplifiedRequired ? v.simplified : undefined,
-      hours: limit?.recording === 'hours' ? v.hours : undefined,
-    };
-    try {
+  const record = () =>
+    submit(async (v) => {
+      const body: NewServiceCase = {
+        limitId: v.limitId!,
+        departmentId: v.departmentId || undefined,
+        reference: v.reference!.trim(),
+        subject: v.subject!.trim(),
+        acceptedOn: v.acceptedOn!,
+        acceptedAt: v.acceptedAt?.trim() || undefined,
+        simplified: limit?.simplifiedRequired ? v.simplified : undefined,
+        hours: limit?.recording === 'hours' ? v.hours : undefined,
+      };
       onDone(await api.createServiceCase(body));
-    } catch (e) {
-      showFieldErrors(form, problemsOf(e), lang);
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
-    <Modal open={open} title={t('svc.record')} onCancel={onClose} onOk={submit} okText={t('svc.record')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy }} destroyOnHidden width={600}>
+    <Modal open={open} title={t('svc.record')} onCancel={onClose} onOk={record} okText={t('svc.record')} cancelText={t('common.cancel')} okButtonProps={{ loading: busy }} destroyOnHidden width={600}>
       <ErrorAlert error={error} />
-      <Form form={form} name="svc-case" layout="vertical" preserve={false} onFinish={submit} initialValues={{ acceptedOn: todayShanghai() }}>
+      <Form form={form} name="svc-case" layout="vertical" preserve={false} onFinish={record} initialValues={{ acceptedOn: todayShanghai() }}>
         <Form.Item name="limitId" label={t('svc.limit')} rules={[{ required: true, message: t('svc.limitRequired') }]} extra={limit ? `${limit.target}${limit.halfDay ? ` · ${t('svc.halfDayNote')}` : ''}` : undefined}>
           <Select showSearch={{ optionFilterProp: 'label' }} options={choices.map((l) => ({ value: l.id, label: `${t('common.measureNo', { n: l.measure })} ${pick(l.label, l.labelEn)}` }))} />
         </Form.Item>
