@@ -12,7 +12,8 @@ import { authorize, can, listScope, type Action } from '../identity/access.ts';
 import type { Principal } from '../identity/users.ts';
 import type { Entitlement, PriorAward } from '../engine/index.ts';
 import { isCivilDate } from '../civil-date.ts';
-import { priorAwards, ledgerOf } from '../ledger/ledger.ts';
+import { priorAwards } from '../ledger/ledger.ts';
+import { statementOf } from '../ledger/statement.ts';
 import { activeCreditEntries } from '../credit/credit.ts';
 import { actorOf, measureIdOf, type PlatformContext } from './context.ts';
 
@@ -352,7 +353,8 @@ export async function getClaimDetail(ctx: PlatformContext, user: Principal, id: 
   ]);
   const preview = await evaluateClaim(ctx, db, c);
   const official = user.role !== 'enterprise';
-  const ledger = can(user, 'ledger.read', resourceOf(c), ctx.access) ? await ledgerOf(db, c.enterprise_uscc) : [];
+  // The enterprise's statement in the reader's scope (a lead department sees its measures' entries only).
+  const ledger = can(user, 'ledger.read', resourceOf(c), ctx.access) ? (await statementOf(ctx, user, enterprise)).items : [];
   const credit = official ? await activeCreditEntries(db, c.enterprise_uscc, ctx.today()) : [];
   if (official) await appendAudit(db, actorOf(user, ip), { action: 'claim.read', entity: 'claim', entityId: id, details: { enterprise: c.enterprise_uscc } });
   const decision = decisions.at(-1);

@@ -140,52 +140,9 @@ export async function priorAwards(db: Db, enterpriseUscc: string, policyId: stri
   return toPriorAwards(rows);
 }
 
-/** Money committed under a measure in a year: awards net of reversals and clawbacks (city awards are not ours). */
-async function committedFen(db: Db, policyId: string, measureId: string, year: number): Promise<number> {
-  const committed = await db
-    .selectFrom('ledger_entries')
-    .select(sql<number>`coalesce(sum(amount_fen), 0)`.as('sum'))
-    .where('policy_id', '=', policyId)
-    .where('measure_id', '=', measureId)
-    .where('year', '=', year)
-    .where('kind', '!=', 'cityAward')
-    .executeTakeFirstOrThrow();
-  return Number(committed.sum);
-}
-
 /** Money committed under a measure in a year, and its budget if set. */
 export async function budgetPosition(db: Db, policyId: string, measureId: string, year: number): Promise<{ budgetFen: number | null; committedFen: number }> {
   const budget = await db.selectFrom('budgets').select('amount_fen').where('policy_id', '=', policyId).where('measure_id', '=', measureId).where('year', '=', year).executeTakeFirst();
-  return { budgetFen: budget ? budget.amount_fen : null, committedFen: await committedFen(db, policyId, measureId, year) };
-}
-
-export interface LedgerRow {
-  id: number;
-  incentiveId: string;
-  measureId: string;
-  item: string;
-  year: number;
-  kind: LedgerKind;
-  amountFen: number;
-  claimId: number | null;
-  reference: string | null;
-  note: string | null;
-  createdAt: Date;
-}
-
-export async function ledgerOf(db: Db, enterpriseUscc: string): Promise<LedgerRow[]> {
-  const rows = await db.selectFrom('ledger_entries').selectAll().where('enterprise_uscc', '=', enterpriseUscc).orderBy('id').execute();
-  return rows.map((r) => ({
-    id: r.id,
-    incentiveId: r.incentive_id,
-    measureId: r.measure_id,
-    item: r.item,
-    year: r.year,
-    kind: r.kind,
-    amountFen: r.amount_fen,
-    claimId: r.claim_id,
-    reference: r.reference,
-    note: r.note,
-    createdAt: r.created_at,
-  }));
+  const { rows } = await sql<{ committed: number | string }>`select kaifang_committed_fen(${policyId}, ${measureId}, ${year}::integer) as committed`.execute(db);
+  return { budgetFen: budget ? budget.amount_fen : null, committedFen: Number(rows[0].committed) };
 }

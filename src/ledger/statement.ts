@@ -4,7 +4,7 @@
  * the measures it leads; finance and auditors all. Payments are listed beside the entries (kind `payment`) but
  * are not ledger entries: the net award is the sum of the entries, and the paid amount is the sum of payments.
  */
-import type { LedgerKind } from '../db/schema.ts';
+import type { Enterprise, LedgerKind } from '../db/schema.ts';
 import { KaifangError } from '../errors.ts';
 import { listScope } from '../identity/access.ts';
 import type { Principal } from '../identity/users.ts';
@@ -38,7 +38,11 @@ export interface Statement {
 }
 
 export async function enterpriseStatement(ctx: PlatformContext, user: Principal, uscc: string): Promise<Statement> {
-  const enterprise = await getVisibleEnterprise(ctx, user, uscc);
+  return statementOf(ctx, user, await getVisibleEnterprise(ctx, user, uscc));
+}
+
+/** The statement of an enterprise the caller may already see (the case view has its row), in the caller's scope. */
+export async function statementOf(ctx: PlatformContext, user: Principal, enterprise: Pick<Enterprise, 'uscc' | 'name'>): Promise<Statement> {
   const scope = listScope(user, 'ledger.read', ctx.access);
   if (scope.kind === 'none') throw new KaifangError({ code: 'forbidden', zh: '无权查看奖励台账', en: 'not allowed to read the award ledger', details: { action: 'ledger.read', role: user.role } });
   const measures = scope.kind === 'measures' ? scope.measureIds : null;

@@ -7,6 +7,7 @@
  *   kaifang_decision_position what a decision depends on in the ledger: the measure-year's budget and the
  *                             enterprise's earlier awards of the incentive, as JSON in a fixed order (comparable)
  *   kaifang_lock_for_decision takes a decision's locks (cap exclusive, budget shared), THEN reads its position
+ *   kaifang_committed_fen     what a measure-year has committed (awards net of reversals and clawbacks)
  *   kaifang_lock_budget_spending  under a set budget: the spend lock, THEN what the measure-year has committed
  *
  * Why functions: a decision can then take its locks, re-read its position and write in one statement, or lock the
@@ -73,13 +74,20 @@ const statements = [
        return kaifang_decision_position(p_policy, p_uscc, p_incentive, p_measure, p_year, p_claim);
      end $$`,
 
+  // What a measure-year has committed: awards net of reversals and clawbacks (city awards are not the district's).
+  `create function kaifang_committed_fen(p_policy text, p_measure text, p_year integer) returns bigint
+     language plpgsql stable as $$
+     begin
+       return (select coalesce(sum(amount_fen), 0) from ledger_entries
+                where policy_id = p_policy and measure_id = p_measure and year = p_year and kind <> 'cityAward');
+     end $$`,
+
   `create function kaifang_lock_budget_spending(p_policy text, p_measure text, p_year integer) returns bigint
      language plpgsql volatile as $$
      begin
        perform pg_advisory_xact_lock(kaifang_spend_lock_key(p_policy, p_measure, p_year));
-       -- after the lock, with a fresh snapshot: awards net of reversals and clawbacks (city awards are not ours)
-       return (select coalesce(sum(amount_fen), 0) from ledger_entries
-                where policy_id = p_policy and measure_id = p_measure and year = p_year and kind <> 'cityAward');
+       -- after the lock, with a fresh snapshot
+       return kaifang_committed_fen(p_policy, p_measure, p_year);
      end $$`,
 ];
 

@@ -249,9 +249,12 @@ export interface Decision {
   explanation?: Explanation;
 }
 
+/** A line of an enterprise's statement (src/ledger/statement.ts): a ledger entry, or a payment beside them. */
 export interface LedgerEntry {
+  /** unique in the statement: L<entry id> or P<payment id> */
+  key: string;
   id: number;
-  incentiveId: string;
+  incentive: string;
   incentiveTitle?: string;
   measureId?: string;
   item?: string;

@@ -215,12 +215,13 @@ function LedgerTable({ entries, policy, claimPath }: { entries: LedgerEntry[]; p
   return (
     <List<LedgerEntry>
       size="small"
+      rowKey="key"
       dataSource={entries}
       renderItem={(e) => (
         <List.Item style={{ display: 'block', paddingInline: 0 }}>
           <Flex justify="space-between" gap={8} align="baseline">
             <span>
-              {e.year} · {e.incentiveTitle ?? title(e.incentiveId)}
+              {e.year} · {e.incentiveTitle ?? title(e.incentive)}
               {e.item ? `（${e.item}）` : ''}
             </span>
             <Typography.Text strong style={{ whiteSpace: 'nowrap' }}>
