@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KaifangError } from './errors.ts';
 import { addCalendarDays, addMonths, diffCalendarDays, parseCivilDate, todayInShanghai, weekday } from './civil-date.ts';
-
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as KaifangError).code;
-  }
-  return undefined;
-};
+import { codeOf } from './test-support.ts';
 
 describe('civil dates', () => {
   it('weekday from the date alone', () => {

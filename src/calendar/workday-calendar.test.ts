@@ -3,18 +3,9 @@ import fc from 'fast-check';
 import { KaifangError } from '../errors.ts';
 import { officialCalendar, addWorkingDays, countWorkingDays, isWorkingDay, dueAfterWorkingDays } from './index.ts';
 import { dayNumber, fromDayNumber } from '../civil-date.ts';
+import { codeOf } from '../test-support.ts';
 
 const cal = officialCalendar();
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KaifangError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 /**
  * Both sides of every holiday and every make-up workday of the notices 2020–2026, written by hand from the notices'

@@ -12,20 +12,12 @@ import {
   type CaseWriter,
   type NewCaseInput,
 } from './case-store.ts';
+import { failure } from '../test-support.ts';
 
 const TODAY = '2021-06-30';
 const admin: CaseWriter = { actor: { userId: null, name: 'test-admin' }, department: null };
 const water: CaseWriter = { actor: { userId: null, name: 'water-officer' }, department: 'water-affairs-bureau' };
 
-async function failure(p: Promise<unknown>): Promise<KaifangError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof KaifangError) return e;
-    throw e;
-  }
-  throw new Error('expected a KaifangError, got success');
-}
 const paths = (e: KaifangError) => (e instanceof ValidationError ? e.errors.map((x) => `${x.path}:${x.code}`) : [`${e.path}:${e.code}`]);
 
 describeDatabases('service cases', (t) => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { KaifangError } from '../errors.ts';
 import { officialCalendar } from '../calendar/index.ts';
 import { loadServiceLimits } from './limits.ts';
 import {
@@ -12,22 +11,13 @@ import {
   type CaseEvent,
   type ServiceCase,
 } from './cases.ts';
+import { codeOf } from '../test-support.ts';
 
 const cal = officialCalendar();
 const limits = loadServiceLimits();
 
 function kase(id: string, limitId: string, events: Array<[CaseEvent['type'], string]>, extra: Partial<ServiceCase> = {}): ServiceCase {
   return { id, limitId, events: events.map(([type, at]) => ({ type, at })), ...extra };
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KaifangError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 const water4 = limits.get('water-no-new-pipeline'); // ≤ 4 working days per case

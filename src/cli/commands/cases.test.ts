@@ -7,12 +7,12 @@ import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/open.ts';
 import { createScratchDatabase, describeDatabases, migratedPGliteTemplate, type ScratchDatabase } from '../../db/test-databases.ts';
-import { KaifangError } from '../../errors.ts';
 import { createCaseBook } from '../../service-limits/case-book.ts';
 import { CASE_SHEET, TEMPLATE_HEADERS } from '../../service-limits/excel.ts';
 import { CliError } from '../cli-error.ts';
 import { describeError, importCommand, register, reportCommand } from './cases.ts';
 import { runCommand } from '../test-cli.ts';
+import { failure } from '../../test-support.ts';
 
 const bin = fileURLToPath(new URL('../../../bin/kaifang.js', import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kaifang-cases-cli-'));
@@ -91,16 +91,6 @@ describeDatabases('kaifang cases import/report', (t) => {
     await expect(importCommand(book, good, { user: 'nobody' })).rejects.toThrow(new CliError('no active user nobody'));
   });
 });
-
-async function failure(p: Promise<unknown>): Promise<KaifangError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof KaifangError) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('kaifang cases (the command line)', () => {
   it('checks options before opening any database', async () => {

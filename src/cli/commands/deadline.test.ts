@@ -2,19 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KaifangError } from '../../errors.ts';
 import { deadline, workdays } from './deadline.ts';
+import { codeOf } from '../../test-support.ts';
 
 const bin = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'kaifang.js');
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (e) {
-    return (e as KaifangError).code;
-  }
-  return undefined;
-};
-
 describe('kaifang deadline / workdays', () => {
   it('prints due dates in working days, half days, calendar days and months', () => {
     expect(deadline({ from: '2020-01-23', workingDays: '1' })).toBe('2020-02-03');
