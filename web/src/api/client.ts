@@ -154,3 +154,17 @@ export function itemsOf<T>(x: T[] | Page<T> | null | undefined): T[] {
   if (!x) return [];
   return Array.isArray(x) ? x : (x.items ?? []);
 }
+
+/** How many the whole list holds: a page's total, or a bare array's length. */
+export function totalOf<T>(x: T[] | Page<T> | null | undefined): number {
+  if (!x) return 0;
+  return Array.isArray(x) ? x.length : (x.total ?? itemsOf(x).length);
+}
+
+/** The policy's years (its period, from the first year to the last); 2020 until the policy is loaded. */
+export function policyYears(policy: PolicyLibrary | undefined): number[] {
+  if (!policy) return [2020];
+  const from = Number(policy.effective.from.slice(0, 4));
+  const to = Number(policy.effective.to.slice(0, 4));
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

@@ -2,7 +2,7 @@ import { CalculatorOutlined, CheckCircleFilled, DeleteOutlined, InboxOutlined, L
 import { Alert, App, Button, Card, Checkbox, Descriptions, Flex, Form, Input, List, Result, Skeleton, Space, Steps, Typography, Upload } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
-import { api, idempotencyKey } from '../../api/client';
+import { api, idempotencyKey, policyYears } from '../../api/client';
 import { describeError } from '../../api/problem';
 import type { Claim, ClaimDetail, Entitlement, Evidence, IncentiveView, NewClaim } from '../../api/types';
 import { useAuth, uscc as usccOf } from '../../auth/auth';
@@ -64,7 +64,7 @@ export default function ClaimWizard() {
   const incentives = useMemo(() => (policy ? allIncentives(policy) : []), [policy]);
   const inc: IncentiveView | undefined = incentives.find((i) => i.id === incentiveId);
   const decls = useMemo(() => (policy && inc ? factsOf(policy, inc) : []), [policy, inc]);
-  const year = detail?.claim.year ?? (policy ? Number(policy.effective.from.slice(0, 4)) : 2020);
+  const year = detail?.claim.year ?? policyYears(policy)[0];
   const lastReturn = detail?.reviews.filter((r) => r.action === 'return').at(-1);
 
   // Editing a stored claim (draft or returned): load it into the form.

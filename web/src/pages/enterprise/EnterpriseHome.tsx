@@ -2,7 +2,7 @@ import { FileAddOutlined } from '@ant-design/icons';
 import { Alert, Card, Col, Descriptions, Empty, Flex, List, Row, Select, Skeleton, Statistic, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api, itemsOf } from '../../api/client';
+import { api, itemsOf, policyYears } from '../../api/client';
 import type { Entitlement } from '../../api/types';
 import { useAuth, uscc as usccOf } from '../../auth/auth';
 import { ButtonLink } from '../../components/ButtonLink';
@@ -26,12 +26,7 @@ export default function EnterpriseHome() {
     const decl = policy?.facts.find((f) => f.name === 'industryClass');
     return decl ? enumLabel(decl, v, lang) : v;
   };
-  const years = useMemo(() => {
-    if (!policy) return [2020];
-    const from = Number(policy.effective.from.slice(0, 4));
-    const to = Number(policy.effective.to.slice(0, 4));
-    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-  }, [policy]);
+  const years = useMemo(() => policyYears(policy), [policy]);
   const [year, setYear] = useState<number>();
   const y = year ?? years[years.length - 1];
   const ents = useAsync(() => (uscc ? api.entitlements(uscc, y) : Promise.resolve(undefined)), [uscc, y]);

@@ -1,7 +1,7 @@
 import { FileAddOutlined } from '@ant-design/icons';
 import { Card, Empty, Flex, Select } from 'antd';
 import { useSearchParams } from 'react-router-dom';
-import { api, itemsOf } from '../../api/client';
+import { api, itemsOf, totalOf } from '../../api/client';
 import { CLAIM_STATES, type ClaimState } from '../../api/types';
 import { ButtonLink } from '../../components/ButtonLink';
 import { ClaimsTable } from '../../components/ClaimsTable';
@@ -53,7 +53,7 @@ export default function MyClaims() {
         ) : (
           <ClaimsTable
             items={items}
-            total={list.data && !Array.isArray(list.data) ? list.data.total : items.length}
+            total={totalOf(list.data)}
             page={page}
             pageSize={pageSize}
             loading={list.loading}

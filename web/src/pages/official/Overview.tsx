@@ -1,6 +1,6 @@
 import { Card, Col, Empty, Progress, Row, Select, Skeleton, Statistic, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
-import { api } from '../../api/client';
+import { api, policyYears } from '../../api/client';
 import type { Overview as OverviewData } from '../../api/types';
 import { EChart } from '../../components/EChart';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -19,12 +19,7 @@ export default function Overview() {
   const { t, money, pick } = useI18n();
   const { data: policy } = usePolicy();
   const { areaName } = useAreas();
-  const years = useMemo(() => {
-    if (!policy) return [2020];
-    const from = Number(policy.effective.from.slice(0, 4));
-    const to = Number(policy.effective.to.slice(0, 4));
-    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-  }, [policy]);
+  const years = useMemo(() => policyYears(policy), [policy]);
   const [year, setYear] = useState<number>();
   const y = year ?? years[0];
   const res = useAsync(() => api.overview(y), [y]);

@@ -2,7 +2,7 @@ import { FileExcelOutlined, NotificationOutlined } from '@ant-design/icons';
 import { App, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { api, itemsOf } from '../../api/client';
+import { api, itemsOf, policyYears } from '../../api/client';
 import type { Claim, PublicityBatch } from '../../api/types';
 import { useAuth } from '../../auth/auth';
 import { BatchStatusTag } from '../../components/BatchStatusTag';
@@ -34,7 +34,7 @@ export default function Publicity() {
   const [form] = Form.useForm<{ title: string; startsOn: string; days: number }>();
   const { busy, error, submit } = useFormSubmit(form);
   const canPublish = user?.role === 'departmentReviewer' || user?.role === 'admin';
-  const year = policy ? Number(policy.effective.from.slice(0, 4)) : 2020;
+  const year = policyYears(policy)[0];
 
   const open = itemsOf(candidates.data).filter((c) => !batches.data?.inOpen.has(c.id));
   const title = (c: Claim) => {

@@ -2,7 +2,7 @@ import { ReloadOutlined } from '@ant-design/icons';
 import { Badge, Button, Card, Col, Empty, Form, Input, Row, Select, Tabs } from 'antd';
 import { useEffect, useMemo } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { api, itemsOf } from '../../api/client';
+import { api, itemsOf, totalOf } from '../../api/client';
 import type { ClaimState, QueueKey, Role } from '../../api/types';
 import { useAuth } from '../../auth/auth';
 import { ClaimsTable } from '../../components/ClaimsTable';
@@ -129,7 +129,7 @@ export default function Queues() {
           <ClaimsTable
             official
             items={items}
-            total={list.data && !Array.isArray(list.data) ? list.data.total : items.length}
+            total={totalOf(list.data)}
             page={page}
             pageSize={pageSize}
             loading={list.loading}

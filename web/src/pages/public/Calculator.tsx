@@ -2,7 +2,7 @@ import { CalculatorOutlined, DeleteOutlined, ExperimentOutlined, PlusOutlined } 
 import { Alert, Button, Card, Col, Empty, Flex, Form, Input, Row, Select, Skeleton, Space, Statistic, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { api } from '../../api/client';
+import { api, policyYears } from '../../api/client';
 import type { EvaluationResult, IncentiveView, PolicyLibrary } from '../../api/types';
 import { EntitlementTable } from '../../components/EntitlementTable';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -33,12 +33,7 @@ export default function Calculator() {
   const rows = (Form.useWatch('claims', form) ?? []) as ClaimRowForm[];
 
   const byId = useMemo(() => new Map(policy ? allIncentives(policy).map((i) => [i.id, i]) : []), [policy]);
-  const years = useMemo(() => {
-    if (!policy) return [2020];
-    const from = Number(policy.effective.from.slice(0, 4));
-    const to = Number(policy.effective.to.slice(0, 4));
-    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-  }, [policy]);
+  const years = useMemo(() => policyYears(policy), [policy]);
 
   // ?incentive=… from the policy library: start with that incentive chosen
   useEffect(() => {
