@@ -9,9 +9,9 @@ import { ButtonLink } from '../../components/ButtonLink';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { EvidenceList } from '../../components/EvidenceList';
 import { ExplanationView } from '../../components/ExplanationView';
-import { CivilDateInput } from '../../components/FactField';
 import { MoneyInput } from '../../components/MoneyInput';
 import { PageTitle } from '../../components/PageTitle';
+import { PaymentFields } from '../../components/PaymentFields';
 import { StateTag, StatusTag } from '../../components/Tags';
 import { useI18n } from '../../i18n';
 import type { MessageKey } from '../../i18n/messages';
@@ -446,12 +446,7 @@ function Actions({ detail, onDone }: { detail: ClaimDetail; onDone: () => void }
               <Typography.Paragraph>
                 {t('common.amount')}：<Typography.Text strong>{money(detail.decision?.amountFen ?? null)}</Typography.Text>
               </Typography.Paragraph>
-              <Form.Item name="voucherNo" label={t('case.voucher')} rules={[{ required: true, whitespace: true, message: t('case.voucherRequired') }]}>
-                <Input maxLength={64} autoComplete="off" />
-              </Form.Item>
-              <Form.Item name="paidOn" label={t('case.paidOn')} rules={[{ required: true, message: t('case.paidOnRequired') }]}>
-                <CivilDateInput />
-              </Form.Item>
+              <PaymentFields />
             </>
           )}
         </Form>

@@ -1,13 +1,13 @@
 import { FileExcelOutlined, PayCircleOutlined } from '@ant-design/icons';
-import { App, Button, Card, Flex, Form, Input, Modal, Statistic, Table, Tabs, Typography } from 'antd';
+import { App, Button, Card, Flex, Form, Modal, Statistic, Table, Tabs, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, itemsOf } from '../../api/client';
 import type { PaymentRow } from '../../api/types';
 import { useAuth } from '../../auth/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
-import { CivilDateInput } from '../../components/FactField';
 import { PageTitle } from '../../components/PageTitle';
+import { PaymentFields } from '../../components/PaymentFields';
 import { useI18n } from '../../i18n';
 import { useAreas } from '../../lib/areas';
 import { formatDate, todayShanghai } from '../../lib/dates';
@@ -136,12 +136,7 @@ export default function Payments() {
         )}
         {/* the modal's form is created afresh each time (destroyOnHidden): defaults go in initialValues */}
         <Form form={form} layout="vertical" preserve={false} onFinish={record} initialValues={{ paidOn: todayShanghai() }}>
-          <Form.Item name="voucherNo" label={t('case.voucher')} rules={[{ required: true, whitespace: true, message: t('case.voucherRequired') }]}>
-            <Input maxLength={64} autoComplete="off" />
-          </Form.Item>
-          <Form.Item name="paidOn" label={t('case.paidOn')} rules={[{ required: true, message: t('case.paidOnRequired') }]}>
-            <CivilDateInput />
-          </Form.Item>
+          <PaymentFields />
         </Form>
       </Modal>
     </>
