@@ -71,7 +71,7 @@ describeDatabases('decision', (t) => {
   it('writes nothing when a budget was set after the read; a refusal is given only under the locks', async () => {
     const id = await awaiting('2500万元');
     const stale = await read(id);
-    expect(stale.position.budgetFen).toBeNull();
+    expect(stale.position!.budgetFen).toBeNull();
     const committed = Number((await t.db.selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('measure_id', '=', '16').where('year', '=', 2020).executeTakeFirstOrThrow()).s);
     await setBudget(ctx, w.users.finance, '16', 2020, committed + 100 * WAN);
     expect(await decideRead(stale)).toBeUndefined();

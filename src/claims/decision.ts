@@ -49,7 +49,8 @@ type EnterpriseFacts = Pick<Enterprise, 'uscc' | 'name' | 'area_id' | 'industry_
 export interface ClaimAsRead {
   claim: Claim;
   enterprise: EnterpriseFacts;
-  position: DecisionPosition;
+  /** null when read without locks at a stage that does not decide (workflow.ts readClaimForReview) */
+  position: DecisionPosition | null;
 }
 
 /**
@@ -69,6 +70,7 @@ export async function decideClaim(
   underLocks: boolean,
 ): Promise<DecisionResult | undefined> {
   const { claim: c, enterprise, position } = read;
+  if (!position) throw new Error(`claim ${c.id}: a decision needs its ledger position, read at a stage that decides`);
   const policy = ctx.engine.policy;
   const inc = policy.incentivesById.get(c.incentive_id)!;
   const ent = evaluateClaimWith(ctx, c, enterprise, position.prior);

@@ -54,8 +54,9 @@ function paymentsQuery(ctx: PlatformContext, user: Principal, status: 'awaiting'
   return q;
 }
 
-function paymentRows(ctx: PlatformContext, user: Principal, status: 'awaiting' | 'paid') {
-  return paymentsQuery(ctx, user, status)
+/** The list's columns and order on top of its scoped query. */
+function paymentRows(q: ReturnType<typeof paymentsQuery>) {
+  return q
     .select(['claims.id', 'claims.enterprise_uscc', 'enterprises.name', 'claims.area_id', 'claims.measure_id', 'claims.incentive_id', 'claims.item', 'claims.year', 'claims.state', 'payments.voucher_no', 'payments.paid_on', 'payments.amount_fen as paid_fen'])
     .select((eb) => eb.selectFrom('ledger_entries').select((e2) => e2.fn.sum<number>('amount_fen').as('s')).whereRef('ledger_entries.claim_id', '=', 'claims.id').as('net_fen'))
     .orderBy('claims.id');
@@ -82,14 +83,15 @@ function paymentView(ctx: PlatformContext, status: 'awaiting' | 'paid', r: Payme
 
 /** The whole payment list of the caller's scope, in claim order: what a payment batch (Excel) must contain, every row. */
 export async function listPayments(ctx: PlatformContext, user: Principal, status: 'awaiting' | 'paid') {
-  return (await paymentRows(ctx, user, status).execute()).map((r) => paymentView(ctx, status, r));
+  return (await paymentRows(paymentsQuery(ctx, user, status)).execute()).map((r) => paymentView(ctx, status, r));
 }
 
 /** One page of the payment list, paged in the database, with the total. */
 export async function pagePayments(ctx: PlatformContext, user: Principal, status: 'awaiting' | 'paid', page: number, pageSize: number) {
+  const q = paymentsQuery(ctx, user, status);
   const [rows, total] = await Promise.all([
-    paymentRows(ctx, user, status).limit(pageSize).offset((page - 1) * pageSize).execute(),
-    paymentsQuery(ctx, user, status).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    paymentRows(q).limit(pageSize).offset((page - 1) * pageSize).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map((r) => paymentView(ctx, status, r)), total: Number(total.n), page, pageSize };
 }

@@ -70,6 +70,9 @@ export interface ReviewInput {
   meetingRef?: unknown;
 }
 
+/** The states whose review can end in a decision (the lead department's; the joint review's). */
+const DECIDING_STATES: ClaimState[] = ['departmentReview', 'jointReview'];
+
 const STAGE_OF: Partial<Record<ClaimState, { stage: ReviewStage; permission: 'claim.firstReview' | 'claim.departmentReview' | 'claim.jointDecision' }>> = {
   submitted: { stage: 'firstReview', permission: 'claim.firstReview' },
   departmentReview: { stage: 'departmentReview', permission: 'claim.departmentReview' },
@@ -82,20 +85,21 @@ const STAGE_OF: Partial<Record<ClaimState, { stage: ReviewStage; permission: 'cl
  * platform's hot path, so plain SQL. `lock`: inside a transaction, lock the claim row for the rest of it and take
  * the decision locks before reading the position (cap exclusive, budget shared). They are taken for every review
  * action: they cost little, and the reviewer's transaction then takes them before the claim row, in the order every
- * other holder does. Undefined when there is no such claim.
+ * other holder does (taking them only once the row showed a decision would reverse that order). Without `lock` the
+ * position is read only for a claim at a stage that decides (null otherwise). Undefined when there is no such claim.
  */
 export async function readClaimForReview(db: Db, id: number, lock: boolean): Promise<ClaimAsRead | undefined> {
   if (!Number.isSafeInteger(id) || id <= 0) return undefined;
   const { rows } = await sql<Claim & { enterprise_name: string; enterprise_area_id: string; enterprise_industry_class: Enterprise['industry_class']; decision_position: unknown }>`
     select c.*, e.name as enterprise_name, e.area_id as enterprise_area_id, e.industry_class as enterprise_industry_class,
-           ${decisionPositionSql('c', lock)} as decision_position
+           ${lock ? decisionPositionSql('c', true) : sql`case when c.state in (${sql.join(DECIDING_STATES)}) then ${decisionPositionSql('c', false)} end`} as decision_position
       from claims c
       join enterprises e on e.uscc = c.enterprise_uscc
      where c.id = ${id}
        ${lock ? sql`for update of c` : sql``}`.execute(db);
   if (!rows.length) return undefined;
   const { enterprise_name: name, enterprise_area_id: area_id, enterprise_industry_class: industry_class, decision_position, ...claim } = rows[0];
-  return { claim: claim as Claim, enterprise: { uscc: claim.enterprise_uscc, name, area_id, industry_class }, position: decisionPositionOf(decision_position) };
+  return { claim: claim as Claim, enterprise: { uscc: claim.enterprise_uscc, name, area_id, industry_class }, position: decision_position === null ? null : decisionPositionOf(decision_position) };
 }
 
 /** The review stage the claim awaits, after the reviewer's access to it is checked (404 when not theirs). */
