@@ -9,6 +9,7 @@ import * as m0003 from './0003_service_cases.ts';
 import * as m0004 from './0004_audit_sealed_after_commit.ts';
 import * as m0005 from './0005_ledger_reversal_index.ts';
 import * as m0006 from './0006_decision_locks_in_sql.ts';
+import * as m0007 from './0007_ledger_claim_net_guard.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_audit_sealed_after_commit': m0004,
   '0005_ledger_reversal_index': m0005,
   '0006_decision_locks_in_sql': m0006,
+  '0007_ledger_claim_net_guard': m0007,
 };
