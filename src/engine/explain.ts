@@ -15,6 +15,8 @@ export interface Reason {
   code: ReasonCode;
   zh: string;
   en: string;
+  /** the fact the reason is about (missing_fact, unknown_category, a failed condition on one fact), for forms */
+  fact?: string;
 }
 
 export interface Explanation {
@@ -22,9 +24,9 @@ export interface Explanation {
   measure: number | null;
   clause: string;
   leadUnit: string | null;
-  factsUsed: Array<{ name: string; label: string; labelEn: string; value: FactValue; display: string }>;
-  conditions: Array<{ label: string; labelEn: string; satisfied: boolean | null; actual?: string }>;
-  formula?: { text: string; textEn: string; expression: string; baseValue?: number; baseDisplay?: string; rate?: string; rawFen: number };
+  factsUsed: Array<{ name: string; label: string; labelEn: string; value: FactValue; display: string; displayEn: string }>;
+  conditions: Array<{ label: string; labelEn: string; satisfied: boolean | null; actual?: string; actualEn?: string }>;
+  formula?: { text: string; textEn: string; expression: string; baseValue?: number; baseDisplay?: string; baseDisplayEn?: string; rate?: string; rateEn?: string; rawFen: number };
   fixedFen?: number;
   proposedFen?: number;
   caps: Array<{ label: string; labelEn: string; scope: string; limitFen: number; usedBeforeFen: number; roomFen: number; applied: boolean }>;
@@ -32,6 +34,8 @@ export interface Explanation {
   cityAward?: { amountFen: number; offsetFen: number; rule: string };
   priorAwardsFen: number;
   reasons: Reason[];
+  /** the fact whose absence stopped the evaluation (missing_fact): what a form asks for, by its label */
+  missingFact?: { name: string; label: string; labelEn: string };
   whatWouldQualify?: { zh: string; en: string };
   summary: { zh: string; en: string };
 }
@@ -70,6 +74,24 @@ export function displayFact(decl: FactDecl | undefined, v: FactValue | undefined
   }
 }
 
+/** The English counterpart of displayFact (enum values by their name: the policy gives Chinese labels only). */
+export function displayFactEn(decl: FactDecl | undefined, v: FactValue | undefined): string {
+  if (v === undefined) return '(not given)';
+  if (!decl) return String(v);
+  switch (decl.type) {
+    case 'money':
+      return formatYuan(v as number);
+    case 'area':
+      return `${(v as number).toLocaleString('en-US')} m²`;
+    case 'boolean':
+      return v ? 'yes' : 'no';
+    case 'yearList':
+      return (v as number[]).join(', ') || '(none)';
+    default:
+      return `${String(v)}${decl.unit ? ` ${decl.unit}` : ''}`;
+  }
+}
+
 function displayValue(decl: FactDecl | undefined, v: unknown): string {
   if (Array.isArray(v)) return v.map((x) => displayFact(decl, x as FactValue)).join('、');
   return displayFact(decl, v as FactValue);
@@ -101,16 +123,18 @@ function whatWouldSatisfy(c: ResolvedCondition, decl: FactDecl | undefined, x: F
   if (typeof x === 'number' && typeof c.value === 'number' && (c.op === '>=' || c.op === '>')) {
     const short = c.value - x;
     const shortText = decl?.type === 'money' ? formatFen(short) : String(+short.toFixed(4));
+    const shortEn = decl?.type === 'money' ? formatYuan(short) : String(+short.toFixed(4));
+    const reqEn = displayFactEn(decl, c.value as FactValue);
     return c.op === '>='
-      ? { zh: `${decl?.label ?? c.fact}还差${shortText}即达到${req}（现为${displayFact(decl, x)}）`, en: `${shortText} more ${decl?.labelEn ?? c.fact} reaches ${req} (now ${displayFact(decl, x)})` }
-      : { zh: `${decl?.label ?? c.fact}须超过${req}（现为${displayFact(decl, x)}，至少还差${shortText}以上）`, en: `${decl?.labelEn ?? c.fact} must exceed ${req} (now ${displayFact(decl, x)})` };
+      ? { zh: `${decl?.label ?? c.fact}还差${shortText}即达到${req}（现为${displayFact(decl, x)}）`, en: `${shortEn} short: ${decl?.labelEn ?? c.fact} must reach ${reqEn} (now ${displayFactEn(decl, x)})` }
+      : { zh: `${decl?.label ?? c.fact}须超过${req}（现为${displayFact(decl, x)}，至少还差${shortText}以上）`, en: `${decl?.labelEn ?? c.fact} must exceed ${reqEn} (now ${displayFactEn(decl, x)}, at least ${shortEn} short)` };
   }
   if (c.op === 'includesYears') {
     const missing = Array.from({ length: c.value as number }, (_, k) => year - k).filter((y) => !(x as number[]).includes(y));
     return { zh: `还需在${missing.join('、')}年度满足：${c.label}`, en: `also needed in ${missing.join(', ')}: ${c.labelEn}` };
   }
-  if (c.op === '<=' || c.op === '<') return { zh: `${decl?.label ?? c.fact}须不超过${req}（现为${displayFact(decl, x)}）`, en: `${decl?.labelEn ?? c.fact} must not exceed ${req}` };
-  return { zh: `须满足：${c.label}（现为${displayFact(decl, x)}）`, en: `must meet: ${c.labelEn} (now ${displayFact(decl, x)})` };
+  if (c.op === '<=' || c.op === '<') return { zh: `${decl?.label ?? c.fact}须不超过${req}（现为${displayFact(decl, x)}）`, en: `${decl?.labelEn ?? c.fact} must not exceed ${displayFactEn(decl, c.value as FactValue)}` };
+  return { zh: `须满足：${c.label}（现为${displayFact(decl, x)}）`, en: `must meet: ${c.labelEn} (now ${displayFactEn(decl, x)})` };
 }
 
 export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Explanation {
@@ -122,7 +146,7 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
   const used = new Set<string>([...ci.neededFacts, ...def.caps.flatMap((c) => (c.amountFen.kind === 'byFact' ? [c.amountFen.fact] : []))]);
   const factsUsed = [...used]
     .filter((n) => facts[n] !== undefined)
-    .map((n) => ({ name: n, label: decl(n)?.label ?? n, labelEn: decl(n)?.labelEn ?? n, value: facts[n], display: displayFact(decl(n), facts[n]) }));
+    .map((n) => ({ name: n, label: decl(n)?.label ?? n, labelEn: decl(n)?.labelEn ?? n, value: facts[n], display: displayFact(decl(n), facts[n]), displayEn: displayFactEn(decl(n), facts[n]) }));
   const checked = rec.code === 'outside_period' || rec.code === 'after_as_of' ? -1 : rec.code === 'condition_failed' || rec.code === 'missing_fact' ? rec.detail : def.conditions.length;
   const conditions = def.conditions.map((c, i) => ({
     label: c.label,
@@ -130,16 +154,18 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
     // conditions after the first failing one were not reached by the engine: shown, but marked unchecked
     satisfied: i <= checked ? conditionHolds(c, conditionSubject(def, c, facts, year), year) : null,
     actual: displayFact(decl(c.unitFact ?? c.fact), conditionSubject(def, c, facts, year)),
+    actualEn: displayFactEn(decl(c.unitFact ?? c.fact), conditionSubject(def, c, facts, year)),
   }));
 
   const reasons: Reason[] = [];
   let whatWouldQualify: Explanation['whatWouldQualify'];
+  let missingFact: Explanation['missingFact'];
   const { from, to } = policy.meta.effective;
   const capLabel = (i: number) => def.caps[i];
   switch (rec.code) {
     case 'condition_failed': {
       const c = def.conditions[rec.detail];
-      reasons.push({ code: rec.code, zh: `不满足条件：${c.label}`, en: `condition not met: ${c.labelEn}` });
+      reasons.push({ code: rec.code, zh: `不满足条件：${c.label}`, en: `condition not met: ${c.labelEn}`, fact: c.expr ? undefined : c.fact });
       whatWouldQualify = whatWouldSatisfy(c, decl(c.unitFact ?? c.fact), conditionSubject(def, c, facts, year), year, policy.facts);
       break;
     }
@@ -149,9 +175,10 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
       const d = decl(n);
       reasons.push(
         rec.code === 'missing_fact'
-          ? { code: rec.code, zh: `缺少“${d?.label ?? n}”（${n}），无法判断`, en: `"${d?.labelEn ?? n}" (${n}) is missing, so eligibility cannot be decided` }
-          : { code: rec.code, zh: `“${d?.label ?? n}”的取值${String(facts[n])}没有对应的奖励标准`, en: `no rate for ${n} = ${String(facts[n])}` },
+          ? { code: rec.code, zh: `缺少“${d?.label ?? n}”（${n}），无法判断`, en: `"${d?.labelEn ?? n}" (${n}) is missing, so eligibility cannot be decided`, fact: n }
+          : { code: rec.code, zh: `“${d?.label ?? n}”的取值${String(facts[n])}没有对应的奖励标准`, en: `no rate for ${n} = ${String(facts[n])}`, fact: n },
       );
+      if (rec.code === 'missing_fact') missingFact = { name: n, label: d?.label ?? n, labelEn: d?.labelEn ?? n };
       whatWouldQualify = { zh: `请提供“${d?.label ?? n}”（${n}）`, en: `provide "${d?.labelEn ?? n}" (${n})` };
       break;
     }
@@ -200,7 +227,9 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
       expression: def.base!,
       baseValue: b.value,
       baseDisplay: b.value === undefined ? undefined : displayFact(baseUnit, b.value),
+      baseDisplayEn: b.value === undefined ? undefined : displayFactEn(baseUnit, b.value),
       rate: rate ? (rate.kind === 'fraction' ? formatFraction(rate.value) : `${rate.text}/${baseUnit?.type === 'area' ? '平方米' : (baseUnit?.unit ?? '单位')}`) : undefined,
+      rateEn: rate ? (rate.kind === 'fraction' ? formatFraction(rate.value) : `${formatYuan(rate.fenPerUnit)}/${baseUnit?.type === 'area' ? 'm²' : (baseUnit?.unit ?? 'unit')}`) : undefined,
       rawFen: rec.rawFen,
     };
   }
@@ -222,7 +251,7 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
       for (const a of rec.capsApplied) steps.push(`受“${def.caps[a.index].label}”限制为${formatFen(a.roomFen)}`);
       if (rec.cityOffsetFen) steps.push(`扣除市级同类奖励${formatFen(rec.cityOffsetFen)}（就高不重复：市级已获${formatFen(rec.cityAwardFen)}）`);
       zh = `${title}：可获${formatFen(rec.amountFen)}。${steps.join('，')}。`;
-      en = `${def.titleEn}${rec.claim.item ? ` (${rec.claim.item})` : ''}: ${formatYuan(rec.amountFen)}.${formula ? ` ${formula.baseDisplay ?? ''} × ${formula.rate ?? ''} = ${formatYuan(rec.rawFen)}.` : ''}${rec.capsApplied.map((a) => ` Cut to ${formatYuan(a.roomFen)} by "${def.caps[a.index].labelEn}".`).join('')}${rec.cityOffsetFen ? ` Less a same-kind city award of ${formatYuan(rec.cityOffsetFen)} (highest, not both).` : ''}`;
+      en = `${def.titleEn}${rec.claim.item ? ` (${rec.claim.item})` : ''}: ${formatYuan(rec.amountFen)}.${formula ? ` ${formula.baseDisplayEn ?? ''} × ${formula.rateEn ?? ''} = ${formatYuan(rec.rawFen)}.` : ''}${rec.capsApplied.map((a) => ` Cut to ${formatYuan(a.roomFen)} by "${def.caps[a.index].labelEn}".`).join('')}${rec.cityOffsetFen ? ` Less a same-kind city award of ${formatYuan(rec.cityOffsetFen)} (highest, not both).` : ''}`;
       break;
     }
     case 'caseByCase':
@@ -252,6 +281,7 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
     cityAward: rec.cityAwardFen ? { amountFen: rec.cityAwardFen, offsetFen: rec.cityOffsetFen, rule: cp.overlapMode } : undefined,
     priorAwardsFen: rec.priorFen,
     reasons,
+    missingFact,
     whatWouldQualify,
     summary: { zh, en },
   };

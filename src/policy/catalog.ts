@@ -4,7 +4,7 @@
  * restated.
  */
 import type { Policy, Rate, ResolvedIncentive } from './model.ts';
-import { formatFen, formatFraction } from './quantities.ts';
+import { formatFen, formatFraction, groupThousands } from './quantities.ts';
 
 export interface IncentiveView {
   id: string;
@@ -17,8 +17,10 @@ export interface IncentiveView {
   summaryEn?: string;
   /** e.g. "定额700万元", "最高50万元/年", "设备投资额 × 12%/10%/6%，单个项目最高1000万/800万/600万元" */
   amountText: string;
+  /** the same in English: "fixed ¥7,000,000.00 (one-time)", "equipment investment × 12%/10%/6%, per item at most …" */
+  amountTextEn: string;
   fixedFen?: number;
-  caps: Array<{ scope: string; label: string; amountFen?: number; byFact?: { fact: string; values: Record<string, number> } }>;
+  caps: Array<{ scope: string; label: string; labelEn: string; amountFen?: number; byFact?: { fact: string; values: Record<string, number> } }>;
   conditions: Array<{ fact: string; label: string; labelEn: string }>;
   /** facts a claimant fills in for this incentive (conditions, formula, caps) */
   facts: string[];
@@ -35,6 +37,7 @@ export function incentiveView(policy: Policy, inc: ResolvedIncentive): Incentive
   const caps = inc.caps.map((c) => ({
     scope: c.scope,
     label: c.label,
+    labelEn: c.labelEn,
     amountFen: c.amountFen.kind === 'const' ? c.amountFen.value : undefined,
     byFact: c.amountFen.kind === 'byFact' ? { fact: c.amountFen.fact, values: c.amountFen.values } : undefined,
   }));
@@ -56,6 +59,7 @@ export function incentiveView(policy: Policy, inc: ResolvedIncentive): Incentive
     summary: inc.summary,
     summaryEn: inc.summaryEn,
     amountText: amountText(inc),
+    amountTextEn: amountTextEn(inc),
     fixedFen: inc.fixedFen,
     caps,
     conditions: inc.conditions.map((c) => ({ fact: c.fact, label: c.label, labelEn: c.labelEn })),
@@ -91,6 +95,35 @@ export function amountText(inc: ResolvedIncentive): string {
       return '一事一议';
     case 'amountNotSet':
       return '原文未定金额（待实施细则）';
+  }
+}
+
+const SCOPE_EN: Record<string, string> = { claim: 'per claim', item: 'per item in total', enterpriseYear: 'per year', enterprise: 'in total' };
+
+/** 300000000 → "¥3,000,000.00", as the engine's English explanations write amounts. */
+function yuanEn(fen: number): string {
+  return `¥${groupThousands(Math.floor(fen / 100))}.${String(fen % 100).padStart(2, '0')}`;
+}
+
+export function amountTextEn(inc: ResolvedIncentive): string {
+  const caps = inc.caps
+    .map((c) => `at most ${c.amountFen.kind === 'const' ? yuanEn(c.amountFen.value) : Object.values(c.amountFen.values).map(yuanEn).join('/')} ${SCOPE_EN[c.scope] ?? ''}`.trim())
+    .join(', ');
+  switch (inc.kind) {
+    case 'fixed':
+      return `fixed ${yuanEn(inc.fixedFen!)}${inc.once ? ' (one-time)' : ''}`;
+    case 'formula': {
+      const rate = inc.rate!;
+      const r = (x: Rate) => (x.kind === 'fraction' ? formatFraction(x.value) : `${yuanEn(x.fenPerUnit)}/unit`);
+      const rates = rate.kind === 'const' ? r(rate.value) : Object.values(rate.values).map(r).join('/');
+      return `${inc.formulaEn ?? inc.base} · ${rates}${caps ? ', ' + caps : ''}`;
+    }
+    case 'cappedClaim':
+      return `actual amount claimed, ${caps}`;
+    case 'caseByCase':
+      return 'case by case';
+    case 'amountNotSet':
+      return 'no amount in the text (awaiting implementing rules)';
   }
 }
 
