@@ -209,6 +209,38 @@ describe('facts are validated, nothing is guessed', () => {
   });
 });
 
+describe('validation cannot be skipped by input shaped like parsed facts', () => {
+  const looksParsed = (x: Record<string, unknown>) => ({ claims: [], priorAwards: [], ...x });
+  it('a bad year and an unknown negative fact are refused though claims and priorAwards are lists', () => {
+    try {
+      engine.evaluate(looksParsed({ year: 'nonsense', facts: { colour: -1 } }), { asOf });
+      throw new Error('expected a validation error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      expect((e as ValidationError).errors.map((x) => [x.path, x.code])).toEqual([
+        ['year', 'bad_year'],
+        ['facts.colour', 'unknown_fact'],
+      ]);
+    }
+  });
+  it('the 免申即享 scan runs for such input: the R&D growth reward is found from the facts', () => {
+    const r = engine.evaluate(looksParsed({ year: 2020, facts: { rdExpense: '1200万元', rdExpensePriorYear: '1000万元', rdSuperDeductionYears: [2019, 2020] } }), { asOf });
+    expect(r.entitlements.map((e) => [e.incentive, e.implicit, e.amountFen])).toEqual([['rd-growth', true, 12_000_000]]);
+  });
+  it('an object copied from a parsed enterprise-year is validated again; the parsed object itself is not', () => {
+    const ey = engine.parse({ year: 2020, facts: { listed: true } });
+    expect(engine.evaluate(ey, { asOf }).totalFen).toBe(500_000_000);
+    expect(() => engine.evaluate({ ...ey, year: 'nonsense' }, { asOf })).toThrow(ValidationError);
+  });
+  it('facts parsed for another policy are validated against this one', () => {
+    const other = Engine.load(fileURLToPath(new URL('./fixtures/mini-policy', import.meta.url)));
+    const ey = other.parse({ year: 2020, facts: { listed: true } });
+    // its parsed form (claims with incentiveIndex …) is not input: it is validated, and refused
+    expect(() => engine.evaluate(ey, { asOf })).toThrow(ValidationError);
+    expect(other.evaluate(ey, { asOf }).totalFen).toBe(500_000_000);
+  });
+});
+
 describe('explanations', () => {
   it('carry the clause, the facts used, the formula and the policy version', () => {
     const x = equipment('1500万元', 'leading').explanation!;

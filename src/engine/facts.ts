@@ -49,6 +49,17 @@ export interface EnterpriseYear {
   priorAwards: PriorAward[];
 }
 
+/**
+ * The enterprise-years parseEnterpriseYear produced. "Already validated" is decided by identity, never by the
+ * shape of an object: untrusted input that merely looks parsed (`claims: []`, `priorAwards: []`) is validated.
+ */
+const PARSED = new WeakMap<object, Policy>();
+
+/** True only for an object parseEnterpriseYear returned for this policy (nothing built to look like one). */
+export function isParsedEnterpriseYear(x: unknown, policy: Policy): x is EnterpriseYear {
+  return typeof x === 'object' && x !== null && PARSED.get(x) === policy;
+}
+
 const TOP_KEYS = new Set(['policy', 'year', 'enterprise', 'facts', 'claims', 'priorAwards']);
 const CLAIM_KEYS = new Set(['id', 'incentive', 'item', 'date', 'amount', 'facts']);
 const AWARD_KEYS = new Set(['incentive', 'year', 'item', 'amount', 'level', 'cityOffset']);
@@ -264,7 +275,9 @@ export function parseEnterpriseYear(policy: Policy, input: unknown): EnterpriseY
   });
   // A canonical order makes the split of a shared cap independent of the order the claims were written in.
   claims.sort(compareClaims);
-  return { year, enterprise, facts, claims, priorAwards };
+  const ey: EnterpriseYear = { year, enterprise, facts, claims, priorAwards };
+  PARSED.set(ey, policy);
+  return ey;
 }
 
 export function compareClaims(a: ClaimInput, b: ClaimInput): number {

@@ -9,7 +9,7 @@ import { KaifangError } from '../errors.ts';
 import { compilePolicy, type CompiledPolicy } from './compile.ts';
 import { evaluateCore, type ClaimRecord } from './evaluate.ts';
 import { toEntitlement, type Entitlement } from './explain.ts';
-import { isCivilDate, parseEnterpriseYear, type EnterpriseYear } from './facts.ts';
+import { isCivilDate, isParsedEnterpriseYear, parseEnterpriseYear, type EnterpriseYear } from './facts.ts';
 
 export type { Entitlement, Explanation, Reason } from './explain.ts';
 export type { EnterpriseYear, ClaimInput, PriorAward, FactValue } from './facts.ts';
@@ -47,8 +47,13 @@ export class Engine {
     return parseEnterpriseYear(this.policy, input);
   }
 
+  /**
+   * Evaluate raw facts (validated here) or an enterprise-year this engine's `parse` returned. Whether input is
+   * already validated is known by identity (facts.ts isParsedEnterpriseYear), never guessed from its shape: JSON
+   * from a request that looks parsed is validated like any other.
+   */
   evaluate(input: unknown | EnterpriseYear, opts: EvaluateOptions = {}): EvaluationResult {
-    const ey = isParsed(input) ? input : this.parse(input);
+    const ey = isParsedEnterpriseYear(input, this.policy) ? input : this.parse(input);
     const asOf = checkAsOf(opts.asOf);
     const records: ClaimRecord[] = [];
     const totalFen = evaluateCore(this.compiled, ey, asOf, records);
@@ -71,10 +76,6 @@ export class Engine {
   evaluateBatch(inputs: Array<unknown | EnterpriseYear>, opts: EvaluateOptions = {}): EvaluationResult[] {
     return inputs.map((i) => this.evaluate(i, opts));
   }
-}
-
-function isParsed(x: unknown): x is EnterpriseYear {
-  return !!x && typeof x === 'object' && Array.isArray((x as EnterpriseYear).claims) && Array.isArray((x as EnterpriseYear).priorAwards) && (x as EnterpriseYear).claims.every((c) => typeof c?.incentiveIndex === 'number');
 }
 
 export function checkAsOf(asOf: string | undefined): string {
