@@ -10,7 +10,8 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { authorize, can, listScope } from '../identity/access.ts';
 import type { Principal } from '../identity/users.ts';
 import { addCalendarDays, isCivilDate } from '../civil-date.ts';
-import { appendLedgerEntry } from '../ledger/ledger.ts';
+import { appendLedgerEntry, claimAwardEntry, claimOutstandingFen } from '../ledger/ledger.ts';
+import { readClaimForReview } from './workflow.ts';
 import { actorOf, type PlatformContext } from './context.ts';
 import { notFound, resourceOf } from './claims.ts';
 
@@ -22,6 +23,9 @@ export async function createPublicityBatch(ctx: PlatformContext, user: Principal
   if (!isCivilDate(input.startsOn)) errors.push(new KaifangError({ code: 'bad_date', path: 'startsOn', zh: '公示开始日期应为 YYYY-MM-DD', en: 'startsOn must be YYYY-MM-DD' }));
   const days = input.days === undefined ? ctx.config.publicityDays : input.days;
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 60) errors.push(new KaifangError({ code: 'bad_days', path: 'days', zh: '公示期应为1至60天', en: 'days must be 1 to 60' }));
+  // A publicity period starts no earlier than its publication: a batch dated in the past would let the period be
+  // over the moment it is published, and 公示 be skipped.
+  if (isCivilDate(input.startsOn) && input.startsOn < ctx.today()) errors.push(new KaifangError({ code: 'starts_in_past', path: 'startsOn', zh: `公示开始日期不能早于发布当日（${ctx.today()}）`, en: `startsOn must not be before the day of publication (${ctx.today()})` }));
   if (errors.length) throw new ValidationError(errors);
   const ids = [...new Set(input.claimIds as number[])];
   return ctx.db.transaction().execute(async (trx) => {
@@ -105,6 +109,10 @@ export async function recordObjection(ctx: PlatformContext, user: Principal, bat
     if (!target) throw new ValidationError([new KaifangError({ code: 'not_in_batch', path: 'claimId', zh: '该申报不在本批公示中', en: 'the claim is not in this batch' })]);
     authorize(user, 'objection.record', resourceOf(target), ctx.access);
     if (batch.closed_at) throw new KaifangError({ code: 'invalid_state', zh: '公示已结束，不能再登记异议', en: 'the publicity period is closed' });
+    const receivedOn = input.receivedOn as string;
+    if (receivedOn < batch.starts_on || receivedOn > ctx.today()) {
+      throw new ValidationError([new KaifangError({ code: 'bad_date', path: 'receivedOn', zh: `收到日期应在公示开始（${batch.starts_on}）之后、不晚于今天（${ctx.today()}）`, en: `receivedOn must be between the start of publicity (${batch.starts_on}) and today (${ctx.today()})` })]);
+    }
     const row = await trx
       .insertInto('objections')
       .values({ batch_id: batchId, claim_id: input.claimId === undefined || input.claimId === null ? null : target.id, objector: (input.objector as string).trim(), contact: typeof input.contact === 'string' ? input.contact : null, content: (input.content as string).trim(), received_on: input.receivedOn as string, recorded_by: user.id })
@@ -134,6 +142,14 @@ export async function resolveObjection(ctx: PlatformContext, user: Principal, ob
   });
 }
 
+/**
+ * Closes a batch whose period is over and whose objections are all resolved. Each claim still awaiting its 公示 on
+ * the decision this batch published is settled: approved for payment, or — an objection upheld — its award
+ * reversed (what is outstanding, never "the latest award") and the claim not supported. A claim that left 公示
+ * while the batch ran (its award reversed by a correction) is left as it is: closing never revives or reverses it
+ * again. Each claim is settled under its decision locks and row lock, taken in the order decisions take them (cap
+ * locks in a fixed order across the batch, so two closes cannot deadlock).
+ */
 export async function closePublicityBatch(ctx: PlatformContext, user: Principal, batchId: number, ip?: string | null) {
   return ctx.db.transaction().execute(async (trx) => {
     const batch = await trx.selectFrom('publicity_batches').selectAll().where('id', '=', batchId).forUpdate().executeTakeFirst();
@@ -146,22 +162,41 @@ export async function closePublicityBatch(ctx: PlatformContext, user: Principal,
     const open = objections.filter((o) => !o.outcome);
     if (open.length) throw new KaifangError({ code: 'invalid_state', zh: `还有${open.length}条异议未处理，处理后方可结束公示`, en: `${open.length} objection(s) are unresolved` });
     const upheld = new Map(objections.filter((o) => o.outcome === 'upheld' && o.claim_id !== null).map((o) => [o.claim_id!, o]));
+    const items = new Map((await trx.selectFrom('publicity_items').select(['claim_id', 'decision_id']).where('batch_id', '=', batchId).execute()).map((i) => [i.claim_id, i.decision_id]));
     const actor = actorOf(user, ip);
-    for (const c of claims) {
+    const approved: number[] = [];
+    const rejected: number[] = [];
+    const unchanged: Array<{ id: number; state: string }> = [];
+    const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    const byCapLock = [...claims].sort((a, b) => order(a.enterprise_uscc, b.enterprise_uscc) || order(a.incentive_id, b.incentive_id) || a.id - b.id);
+    for (const listed of byCapLock) {
+      // The claim as it stands now, under its locks (the batch row lock does not stop a correction of it).
+      const c = (await readClaimForReview(trx, listed.id, true))!.claim;
+      const latest = await trx.selectFrom('decisions').select('id').where('claim_id', '=', c.id).orderBy('id', 'desc').executeTakeFirst();
+      if (c.state !== 'publicity' || latest?.id !== items.get(c.id)) {
+        unchanged.push({ id: c.id, state: c.state });
+        continue;
+      }
+      const outstanding = await claimOutstandingFen(trx, c.id);
       const objection = upheld.get(c.id);
-      if (objection) {
-        const award = await trx.selectFrom('ledger_entries').selectAll().where('claim_id', '=', c.id).where('kind', '=', 'award').orderBy('id', 'desc').executeTakeFirstOrThrow();
-        await appendLedgerEntry(trx, { enterpriseUscc: c.enterprise_uscc, policyId: c.policy_id, measureId: c.measure_id, incentiveId: c.incentive_id, item: c.item, year: c.year, kind: 'reversal', amountFen: -award.amount_fen, claimId: c.id, reversesEntryId: award.id, note: `公示异议成立：${objection.resolution}`, createdBy: user.id });
+      if (objection || outstanding <= 0) {
+        if (outstanding > 0) {
+          const award = (await claimAwardEntry(trx, c.id))!;
+          await appendLedgerEntry(trx, { enterpriseUscc: c.enterprise_uscc, policyId: c.policy_id, measureId: c.measure_id, incentiveId: c.incentive_id, item: c.item, year: c.year, kind: 'reversal', amountFen: -outstanding, claimId: c.id, reversesEntryId: award.id, note: objection ? `公示异议成立：${objection.resolution}` : '公示期满时无奖励余额', createdBy: user.id });
+        }
         await trx.updateTable('claims').set({ state: 'rejected', version: c.version + 1, updated_at: new Date() }).where('id', '=', c.id).execute();
-        await appendAudit(trx, actor, { action: 'claim.publicity.upheld', entity: 'claim', entityId: c.id, details: { from: c.state, to: 'rejected', objectionId: objection.id } });
+        await appendAudit(trx, actor, { action: 'claim.publicity.upheld', entity: 'claim', entityId: c.id, details: { from: c.state, to: 'rejected', objectionId: objection?.id ?? null, reversedFen: Math.max(0, outstanding) } });
+        rejected.push(c.id);
       } else {
         await trx.updateTable('claims').set({ state: 'approved', version: c.version + 1, updated_at: new Date() }).where('id', '=', c.id).execute();
         await appendAudit(trx, actor, { action: 'claim.publicity.passed', entity: 'claim', entityId: c.id, details: { from: c.state, to: 'approved' } });
+        approved.push(c.id);
       }
     }
     await trx.updateTable('publicity_batches').set({ closed_at: new Date() }).where('id', '=', batchId).execute();
-    await appendAudit(trx, actor, { action: 'publicity.close', entity: 'publicity', entityId: batchId, details: { approved: claims.length - upheld.size, rejected: upheld.size } });
-    return { id: batchId, approved: claims.filter((c) => !upheld.has(c.id)).map((c) => c.id), rejected: [...upheld.keys()] };
+    await appendAudit(trx, actor, { action: 'publicity.close', entity: 'publicity', entityId: batchId, details: { approved: approved.length, rejected: rejected.length, unchanged } });
+    const byId = (a: number, b: number) => a - b;
+    return { id: batchId, approved: approved.sort(byId), rejected: rejected.sort(byId), unchanged: unchanged.sort((a, b) => a.id - b.id) };
   });
 }
 

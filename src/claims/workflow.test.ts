@@ -139,8 +139,9 @@ describeDatabases('claim workflow', (t) => {
     await submitClaim(ctx, w.users.textile, c.id);
     await reviewClaim(ctx, w.users.shengzeReviewer, c.id, { action: 'pass' });
     await reviewClaim(ctx, w.users.industryReviewer, c.id, { action: 'pass' });
-    today = '2021-04-01';
+    today = '2021-03-20';
     const batch = await createPublicityBatch(ctx, w.users.industryReviewer, { title: '信用测试公示', claimIds: [c.id], startsOn: '2021-03-20' });
+    today = '2021-04-01';
     await closePublicityBatch(ctx, w.users.industryReviewer, batch.id);
     await addCreditEntry(t.db, { userId: w.users.admin.id, name: 'admin' }, { uscc: w.enterprises.textile, listName: '失信被执行人名单', reason: '未履行生效判决', listedOn: '2021-03-25' });
     const err = await payClaim(ctx, w.users.finance, c.id, { voucherNo: '记-信用-1', paidOn: '2021-04-01' }).catch((e) => e);
@@ -151,12 +152,13 @@ describeDatabases('claim workflow', (t) => {
   });
 
   it('an upheld objection reverses the award; a clawback corrects a paid one, never by editing', async () => {
-    today = '2021-05-01';
+    today = '2021-04-01';
     const c = await equipmentClaim('2000万元', '异议测试');
     await submitClaim(ctx, w.users.cable, c.id);
     await reviewClaim(ctx, w.users.shengzeReviewer, c.id, { action: 'pass' });
     await reviewClaim(ctx, w.users.industryReviewer, c.id, { action: 'pass' });
     const batch = await createPublicityBatch(ctx, w.users.industryReviewer, { title: '异议测试', claimIds: [c.id], startsOn: '2021-04-01' });
+    today = '2021-05-01';
     const o = await recordObjection(ctx, w.users.industryReviewer, batch.id, { claimId: c.id, objector: '匿名群众', content: '设备为二手设备', receivedOn: '2021-04-03' });
     expect(await codeOf(closePublicityBatch(ctx, w.users.industryReviewer, batch.id))).toBe('invalid_state');
     await resolveObjection(ctx, w.users.industryReviewer, o.id, { outcome: 'upheld', resolution: '经核实设备为二手，不符合条件' });

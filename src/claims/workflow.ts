@@ -12,7 +12,7 @@ import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Principal } from '../identity/users.ts';
 import { formatFen } from '../policy/quantities.ts';
-import { appendLedgerEntry, decisionPositionOf, decisionPositionSql } from '../ledger/ledger.ts';
+import { appendLedgerEntry, claimAwardEntry, claimOutstandingFen, decisionPositionOf, decisionPositionSql } from '../ledger/ledger.ts';
 import { assertNotCreditBlocked } from '../credit/credit.ts';
 import { actorOf, type PlatformContext } from './context.ts';
 import { checkClaimAccess, invalidState, loadClaim } from './claims.ts';
@@ -163,25 +163,37 @@ export async function reviewClaim(ctx: PlatformContext, user: Principal, id: num
   });
 }
 
-/** A correction after a decision: a reversal (before payment) or a clawback (after), never an edit. */
-export async function correctAward(ctx: PlatformContext, user: Principal, id: number, input: { kind: 'reversal' | 'clawback'; reason: unknown; amountFen?: unknown }, ip?: string | null) {
+/**
+ * A correction after a decision: a reversal (before payment: the whole award still standing, and the claim is not
+ * supported) or a clawback (after payment: part or all of what was paid), never an edit. The amount derives from
+ * what is outstanding on the claim, read under the decision locks and the claim's row lock (taken in that order,
+ * as a decision takes them), so two corrections — or a correction and the close of its 公示 batch — can never
+ * take back the same money twice; the ledger refuses it too (migration 0007).
+ */
+export async function correctAward(ctx: PlatformContext, user: Principal, id: number, input: { kind: unknown; reason: unknown; amountFen?: unknown }, ip?: string | null) {
+  const errors: KaifangError[] = [];
+  if (input.kind !== 'reversal' && input.kind !== 'clawback') errors.push(new KaifangError({ code: 'bad_kind', path: 'kind', zh: '更正方式应为 reversal（冲销，未拨付）或 clawback（追回，已拨付）', en: 'kind must be reversal (before payment) or clawback (after payment)' }));
   const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
-  if (!reason) throw new ValidationError([new KaifangError({ code: 'reason_required', path: 'reason', zh: '更正须写明理由', en: 'a correction needs its reason' })]);
+  if (!reason) errors.push(new KaifangError({ code: 'reason_required', path: 'reason', zh: '更正须写明理由', en: 'a correction needs its reason' }));
+  if (input.kind === 'reversal' && input.amountFen !== undefined && input.amountFen !== null) errors.push(new KaifangError({ code: 'not_allowed', path: 'amountFen', zh: '冲销针对尚未拨付的全部奖励，不能指定金额；部分更正请在拨付后追回', en: 'a reversal takes back the whole unpaid award; it takes no amount' }));
+  if (errors.length) throw new ValidationError(errors);
+  const kind = input.kind as 'reversal' | 'clawback';
   return ctx.db.transaction().execute(async (trx) => {
-    const c = await loadClaim(ctx, trx, user, id, 'ledger.correct', true);
-    const award = await trx.selectFrom('ledger_entries').selectAll().where('claim_id', '=', id).where('kind', '=', 'award').orderBy('id', 'desc').executeTakeFirst();
+    const locked = await readClaimForReview(trx, id, true);
+    const c = checkClaimAccess(ctx, user, locked?.claim, 'ledger.correct');
+    const award = await claimAwardEntry(trx, id);
     if (!award) throw invalidState(c.state, '该申报没有已决定的奖励', 'the claim has no award to correct');
-    const net = await trx.selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('claim_id', '=', id).where('kind', '!=', 'cityAward').executeTakeFirstOrThrow();
-    const outstanding = Number(net.s ?? 0);
-    if (input.kind === 'reversal' && !['publicity', 'approved'].includes(c.state)) throw invalidState(c.state, '冲销只适用于尚未拨付的奖励；已拨付的请追回', 'a reversal is for unpaid awards; use a clawback after payment');
-    if (input.kind === 'clawback' && c.state !== 'paid') throw invalidState(c.state, '追回只适用于已拨付的奖励', 'a clawback is for paid awards');
-    const amount = input.kind === 'reversal' ? outstanding : Number(input.amountFen);
+    if (kind === 'reversal' && !['publicity', 'approved'].includes(c.state)) throw invalidState(c.state, '冲销只适用于已决定、尚未拨付的奖励；已拨付的请追回', 'a reversal is for decided, unpaid awards; use a clawback after payment');
+    if (kind === 'clawback' && c.state !== 'paid') throw invalidState(c.state, '追回只适用于已拨付的奖励', 'a clawback is for paid awards');
+    const outstanding = await claimOutstandingFen(trx, id);
+    if (outstanding <= 0) throw invalidState(c.state, '该奖励已全部冲销或追回，没有可更正的金额', 'nothing of this award is outstanding');
+    const amount = kind === 'reversal' ? outstanding : Number(input.amountFen);
     if (!Number.isSafeInteger(amount) || amount <= 0 || amount > outstanding) {
       throw new ValidationError([new KaifangError({ code: 'bad_amount', path: 'amountFen', zh: `追回金额应为不超过${formatFen(outstanding)}的正数（分）`, en: `amountFen must be a positive integer up to ${outstanding}` })]);
     }
-    const entryId = await appendLedgerEntry(trx, { enterpriseUscc: c.enterprise_uscc, policyId: c.policy_id, measureId: c.measure_id, incentiveId: c.incentive_id, item: c.item, year: c.year, kind: input.kind, amountFen: -amount, claimId: id, reversesEntryId: award.id, note: reason, createdBy: user.id });
-    if (input.kind === 'reversal') await transition(ctx, trx, user, c, 'rejected', { action: 'claim.reverse', details: { reason, amountFen: amount, ledgerEntryId: entryId } }, ip);
-    else await appendAudit(trx, actorOf(user, ip), { action: 'claim.clawback', entity: 'claim', entityId: id, details: { reason, amountFen: amount, ledgerEntryId: entryId } });
-    return { id, ledgerEntryId: entryId, amountFen: -amount };
+    const entryId = await appendLedgerEntry(trx, { enterpriseUscc: c.enterprise_uscc, policyId: c.policy_id, measureId: c.measure_id, incentiveId: c.incentive_id, item: c.item, year: c.year, kind, amountFen: -amount, claimId: id, reversesEntryId: award.id, note: reason, createdBy: user.id });
+    if (kind === 'reversal') await transition(ctx, trx, user, c, 'rejected', { action: 'claim.reverse', details: { reason, amountFen: amount, ledgerEntryId: entryId } }, ip);
+    else await appendAudit(trx, actorOf(user, ip), { action: 'claim.clawback', entity: 'claim', entityId: id, details: { reason, amountFen: amount, outstandingFen: outstanding - amount, ledgerEntryId: entryId } });
+    return { id, ledgerEntryId: entryId, amountFen: -amount, outstandingFen: outstanding - amount };
   });
 }

@@ -501,7 +501,9 @@ export async function seedDemo(ctx: PlatformContext, options: SeedDemoOptions = 
     const ids = b.claims.map((k) => claimIds.get(k)!);
     const first = CLAIMS.find((c) => c.key === b.claims[0])!;
     const department = departmentReviewer(measureOf(first.input.incentive));
-    const batch = await createPublicityBatch(ctx, department, { title: b.title, claimIds: ids, startsOn: day(b.startsIn) });
+    // Published on the day its period starts (a period never starts before its publication): the demo's past batches
+    // are published as of that day.
+    const batch = await createPublicityBatch({ ...ctx, today: () => day(b.startsIn) }, department, { title: b.title, claimIds: ids, startsOn: day(b.startsIn) });
     for (const o of b.objections ?? []) {
       const recorded = await recordObjection(ctx, department, batch.id, { claimId: claimIds.get(o.claim)!, objector: o.objector, contact: o.contact, content: o.content, receivedOn: day(o.receivedIn) });
       if (o.resolve) await resolveObjection(ctx, department, recorded.id, o.resolve);

@@ -146,3 +146,20 @@ export async function budgetPosition(db: Db, policyId: string, measureId: string
   const { rows } = await sql<{ committed: number | string }>`select kaifang_committed_fen(${policyId}, ${measureId}, ${year}::integer) as committed`.execute(db);
   return { budgetFen: budget ? budget.amount_fen : null, committedFen: Number(rows[0].committed) };
 }
+
+/**
+ * A claim's district money still standing: its award net of the reversals and clawbacks about it (city awards are
+ * not the district's money). Every correction derives from this, read under the claim's row lock, never from "the
+ * latest award" — the ledger itself refuses a correction below zero (migration 0007).
+ */
+export async function claimOutstandingFen(db: Db, claimId: number): Promise<number> {
+  const { rows } = await sql<{ net: number | string | null }>`
+    select coalesce(sum(amount_fen), 0) as net from ledger_entries
+     where claim_id = ${claimId} and kind in ('award', 'reversal', 'clawback')`.execute(db);
+  return Number(rows[0].net ?? 0);
+}
+
+/** The claim's award entry of its current decision (the latest award), which a reversal or clawback refers to. */
+export async function claimAwardEntry(db: Db, claimId: number) {
+  return db.selectFrom('ledger_entries').selectAll().where('claim_id', '=', claimId).where('kind', '=', 'award').orderBy('id', 'desc').executeTakeFirst();
+}

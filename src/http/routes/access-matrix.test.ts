@@ -111,7 +111,7 @@ describeDatabases('access matrix', (t) => {
   };
   const published = async () => {
     const id = await decided();
-    const b = await createPublicityBatch(p.ctx, w.users.industryReviewer, { title: `矩阵公示${n}`, claimIds: [id], startsOn: '2021-01-01' });
+    const b = await createPublicityBatch({ ...p.ctx, today: () => '2021-01-01' }, w.users.industryReviewer, { title: `矩阵公示${n}`, claimIds: [id], startsOn: '2021-01-01' }); // published in the past, so that it can be closed today
     return { id, batch: b.id };
   };
   const approved = async () => {
@@ -140,6 +140,7 @@ describeDatabases('access matrix', (t) => {
       expect: { ...readersOfTheEnterprise, enterpriseOwn: 200, areaOwn: 403, departmentLead: 403, finance: 403, auditor: 403, admin: 403 },
     },
     { name: 'GET /api/enterprises/:uscc/entitlements', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/entitlements?year=2020` }), expect: readersOfTheEnterprise },
+    { name: 'GET /api/enterprises/:uscc/credit', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/credit` }), expect: readersOfTheEnterprise },
     { name: 'GET /api/enterprises/:uscc/ledger', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/ledger` }), expect: { ...readersOfTheEnterprise, areaOwn: 403, admin: 403 } },
 
     { name: 'GET /api/claims', request: () => ({ method: 'GET', url: '/api/claims' }), expect: { ...everyone(200), admin: 403 } },
