@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/transaction.ts';
-import type { Claim, ClaimState, Enterprise, JsonObject } from '../db/schema.ts';
+import type { Claim, ClaimState, Enterprise, JsonObject, ReviewStage } from '../db/schema.ts';
 import { toJsonb } from '../db/schema.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -14,7 +14,7 @@ import type { Entitlement, PriorAward } from '../engine/index.ts';
 import { isCivilDate } from '../civil-date.ts';
 import { priorAwards } from '../ledger/ledger.ts';
 import { statementOf } from '../ledger/statement.ts';
-import { activeCreditEntries } from '../credit/credit.ts';
+import { creditStatus } from '../credit/credit.ts';
 import { actorOf, measureIdOf, type PlatformContext } from './context.ts';
 
 export interface ClaimInput {
@@ -307,8 +307,17 @@ export async function listClaims(ctx: PlatformContext, user: Principal, filter: 
     ? await ctx.db.selectFrom('decisions').select(['claim_id', 'amount_fen']).where('claim_id', 'in', rows.map((r) => r.id)).orderBy('id').execute()
     : [];
   const lastDecision = new Map(decided.map((d) => [d.claim_id, d.amount_fen]));
+  const awaiting = rows.filter((r) => r.state === 'publicity').map((r) => r.id);
+  const published = new Set(
+    awaiting.length
+      ? (await ctx.db.selectFrom('publicity_items').innerJoin('publicity_batches', 'publicity_batches.id', 'publicity_items.batch_id').select('claim_id').where('claim_id', 'in', awaiting).where('publicity_batches.closed_at', 'is', null).execute()).map((p) => p.claim_id)
+      : [],
+  );
   return {
-    items: rows.map((r) => ({ ...claimView(ctx, r, r.enterprise_name), decidedAmountFen: lastDecision.get(r.id) ?? null, stateZh: STATE_ZH[r.state] })),
+    items: rows.map((r) => {
+      const inOpenBatch = published.has(r.id);
+      return { ...claimView(ctx, r, r.enterprise_name), decidedAmountFen: lastDecision.get(r.id) ?? null, stateZh: stateZhOf(r.state, inOpenBatch), awaitingPublicity: r.state === 'publicity' && !inOpenBatch };
+    }),
     total,
     page,
     pageSize,
@@ -344,45 +353,184 @@ export async function getClaimDetail(ctx: PlatformContext, user: Principal, id: 
   const c = await loadClaim(ctx, ctx.db, user, id, 'claim.read');
   const db = ctx.db;
   const enterprise = await db.selectFrom('enterprises').selectAll().where('uscc', '=', c.enterprise_uscc).executeTakeFirstOrThrow();
-  const [evidence, reviews, decisions, publicity, payment] = await Promise.all([
+  const [evidence, reviews, decisions, publicity, payment, objections, history, credit] = await Promise.all([
     db.selectFrom('claim_evidence').select(['id', 'file_name', 'mime_type', 'size_bytes', 'sha256', 'uploaded_at']).where('claim_id', '=', id).orderBy('id').execute(),
     db.selectFrom('reviews').innerJoin('users', 'users.id', 'reviews.actor_id').select(['reviews.id', 'stage', 'action', 'reason', 'at', 'users.display_name as actor']).where('claim_id', '=', id).orderBy('reviews.id').execute(),
     db.selectFrom('decisions').selectAll().where('claim_id', '=', id).orderBy('id').execute(),
-    db.selectFrom('publicity_items').innerJoin('publicity_batches', 'publicity_batches.id', 'publicity_items.batch_id').select(['publicity_batches.id', 'title', 'starts_on', 'ends_on', 'closed_at', 'publicity_items.amount_fen']).where('claim_id', '=', id).orderBy('publicity_batches.id').execute(),
+    db.selectFrom('publicity_items').innerJoin('publicity_batches', 'publicity_batches.id', 'publicity_items.batch_id').select(['publicity_batches.id', 'title', 'starts_on', 'ends_on', 'published_at', 'closed_at', 'publicity_items.amount_fen']).where('claim_id', '=', id).orderBy('publicity_batches.id').execute(),
     db.selectFrom('payments').selectAll().where('claim_id', '=', id).executeTakeFirst(),
+    db.selectFrom('objections').leftJoin('users', 'users.id', 'objections.resolved_by').select(['objections.id', 'batch_id', 'content', 'received_on', 'recorded_at', 'outcome', 'resolution', 'resolved_at', 'users.display_name as resolver']).where('claim_id', '=', id).orderBy('objections.id').execute(),
+    claimHistory(db, id),
+    // The enterprise's own status as much as the officials': a listed enterprise is told before it submits.
+    creditStatus(db, c.enterprise_uscc, ctx.today()),
   ]);
   const preview = await evaluateClaim(ctx, db, c);
   const official = user.role !== 'enterprise';
-  // The enterprise's statement in the reader's scope (a lead department sees its measures' entries only).
-  const ledger = can(user, 'ledger.read', resourceOf(c), ctx.access) ? (await statementOf(ctx, user, enterprise)).items : [];
-  const credit = official ? await activeCreditEntries(db, c.enterprise_uscc, ctx.today()) : [];
+  // The enterprise's statement in the reader's scope (a lead department sees its measures' entries only). A role
+  // that may not read the ledger at all (an area reviewer) is told so, rather than shown an empty ledger.
+  const ledgerReadable = can(user, 'ledger.read', resourceOf(c), ctx.access);
+  const ledger = ledgerReadable ? (await statementOf(ctx, user, enterprise)).items : [];
   if (official) await appendAudit(db, actorOf(user, ip), { action: 'claim.read', entity: 'claim', entityId: id, details: { enterprise: c.enterprise_uscc } });
   const decision = decisions.at(-1);
+  const inOpenBatch = publicity.some((p) => p.closed_at === null);
+  const refusal = c.state === 'rejected' ? refusalOf(c, reviews, objections, history) : null;
   return {
-    claim: { ...claimView(ctx, c, enterprise.name), stateZh: STATE_ZH[c.state] },
+    claim: { ...claimView(ctx, c, enterprise.name), stateZh: stateZhOf(c.state, inOpenBatch), awaitingPublicity: c.state === 'publicity' && !inOpenBatch },
     enterprise: { uscc: enterprise.uscc, name: enterprise.name, areaId: enterprise.area_id, industryClass: enterprise.industry_class },
     evidence: evidence.map((e) => ({ id: e.id, fileName: e.file_name, mimeType: e.mime_type, sizeBytes: e.size_bytes, sha256: e.sha256, uploadedAt: e.uploaded_at })),
     reviews: reviews.map((r) => ({ id: r.id, stage: r.stage, action: r.action, reason: r.reason, at: r.at, actor: r.actor })),
     decision: decision ? { id: decision.id, amountFen: decision.amount_fen, explanation: decision.explanation, policyVersion: decision.policy_version, caseByCase: decision.case_by_case, meetingRef: decision.meeting_ref, decidedAt: decision.decided_at } : null,
-    preview,
+    // A refused claim has no entitlement to show: what the rules would give now is beside the point.
+    preview: refusal ? null : preview,
+    refusal,
     ledger,
-    credit: { blocked: credit.length > 0, entries: credit },
-    publicity: publicity.map((p) => ({ batchId: p.id, title: p.title, startsOn: p.starts_on, endsOn: p.ends_on, closedAt: p.closed_at, amountFen: p.amount_fen })),
+    ledgerReadable,
+    credit,
+    publicity: publicity.map((p) => ({ batchId: p.id, title: p.title, startsOn: p.starts_on, endsOn: p.ends_on, publishedAt: p.published_at, closedAt: p.closed_at, amountFen: p.amount_fen })),
     payment: payment ? { voucherNo: payment.voucher_no, amountFen: payment.amount_fen, paidOn: payment.paid_on } : null,
-    allowedActions: allowedActions(ctx, user, c),
+    timeline: timelineOf(c, { reviews, decisions, publicity, objections, payment, history }, official),
+    allowedActions: allowedActions(ctx, user, c, credit.blocked),
   };
 }
 
+/** 公示阶段 only once the claim is in a running batch; decided and not yet published, it awaits its 公示. */
+export function stateZhOf(state: ClaimState, inOpenBatch: boolean): string {
+  return state === 'publicity' && !inOpenBatch ? '待公示' : STATE_ZH[state];
+}
+
+/** The claim's own audit records the case view needs: every submission, withdrawal, correction, and how it was refused. */
+async function claimHistory(db: Db, id: number) {
+  return db
+    .selectFrom('audit_log')
+    .leftJoin('users', 'users.id', 'audit_log.actor_user_id')
+    .select(['audit_log.id', 'audit_log.at', 'audit_log.action', 'audit_log.details', 'audit_log.actor', 'users.display_name as actorName'])
+    .where('entity', '=', 'claim')
+    .where('entity_id', '=', String(id))
+    .where('action', 'in', ['claim.submit', 'claim.withdraw', 'claim.reverse', 'claim.clawback', 'claim.firstReview.reject', 'claim.departmentReview.reject', 'claim.jointReview.reject', 'claim.publicity.upheld'])
+    .orderBy('audit_log.id')
+    .execute();
+}
+
+type ReviewRow = { id: number; stage: ReviewStage; action: string; reason: string | null; at: Date; actor: string };
+type ObjectionRow = { id: number; batch_id: number; content: string; received_on: string; recorded_at: Date; outcome: 'upheld' | 'dismissed' | null; resolution: string | null; resolved_at: Date | null; resolver: string | null };
+type HistoryRow = Awaited<ReturnType<typeof claimHistory>>[number];
+
+export type RefusalSource = 'review' | 'correction' | 'publicity';
+
+/**
+ * Why a rejected claim is not supported, by whom and at which stage — the one transition that made it `rejected`
+ * (its audit record says which): a reviewer's rejection with its reason, a reversal with its note, or the 公示
+ * objection upheld with its resolution. The enterprise reads it where its entitlement would otherwise be.
+ */
+function refusalOf(c: Claim, reviews: ReviewRow[], objections: ObjectionRow[], history: HistoryRow[]) {
+  const last = [...history].reverse().find((h) => (h.details as { to?: unknown } | null)?.to === 'rejected' || h.action === 'claim.reverse' || h.action === 'claim.publicity.upheld');
+  const details = (last?.details ?? {}) as { reason?: unknown; objectionId?: unknown };
+  if (last?.action === 'claim.reverse') {
+    return { source: 'correction' as RefusalSource, stage: 'correction', reason: typeof details.reason === 'string' ? details.reason : null, actor: last.actorName ?? last.actor, at: last.at };
+  }
+  if (last?.action === 'claim.publicity.upheld') {
+    const o = objections.find((x) => x.id === details.objectionId) ?? objections.filter((x) => x.outcome === 'upheld').at(-1);
+    return {
+      source: 'publicity' as RefusalSource,
+      stage: 'publicity',
+      reason: o?.resolution ? `公示异议成立：${o.resolution}` : '公示期满时该申报已无奖励余额',
+      actor: o?.resolver ?? last.actorName ?? last.actor,
+      at: o?.resolved_at ?? last.at,
+    };
+  }
+  const r = reviews.filter((x) => x.action === 'reject').at(-1);
+  if (r) return { source: 'review' as RefusalSource, stage: r.stage as string, reason: r.reason, actor: r.actor, at: r.at };
+  return { source: 'review' as RefusalSource, stage: 'unknown', reason: typeof details.reason === 'string' ? details.reason : null, actor: last?.actorName ?? null, at: last?.at ?? c.updated_at };
+}
+
+export type TimelineKind =
+  | 'created'
+  | 'submitted'
+  | 'resubmitted'
+  | 'review'
+  | 'decided'
+  | 'published'
+  | 'objection'
+  | 'objectionResolved'
+  | 'publicityClosed'
+  | 'corrected'
+  | 'withdrawn'
+  | 'paid';
+
+export interface TimelineEvent {
+  at: Date;
+  kind: TimelineKind;
+  stage?: string;
+  action?: string;
+  actor?: string | null;
+  reason?: string | null;
+  amountFen?: number;
+  title?: string;
+  startsOn?: string;
+  endsOn?: string;
+  outcome?: string | null;
+  reference?: string | null;
+  on?: string;
+}
+
+/**
+ * The claim's whole history in time order: creation, every submission (a resubmission after a return keeps the
+ * first), every review, decisions, 公示 (published, objections, closed), corrections, withdrawal and payment.
+ * Submissions live only in the audit log (the claim row keeps the latest); the latest is the claim's submitted_at.
+ * An objection's content is shown to officials only (it may identify who objected).
+ */
+function timelineOf(
+  c: Claim,
+  h: {
+    reviews: ReviewRow[];
+    decisions: Array<{ amount_fen: number; decided_at: Date; meeting_ref: string | null; case_by_case: boolean }>;
+    publicity: Array<{ id: number; title: string; starts_on: string; ends_on: string; published_at: Date; closed_at: Date | null }>;
+    objections: ObjectionRow[];
+    payment: { amount_fen: number; voucher_no: string; paid_on: string; recorded_at: Date } | undefined;
+    history: HistoryRow[];
+  },
+  official: boolean,
+): TimelineEvent[] {
+  const out: TimelineEvent[] = [{ at: c.created_at, kind: 'created' }];
+  const submissions = h.history.filter((x) => x.action === 'claim.submit').map((x) => x.at);
+  if (c.submitted_at) submissions.splice(Math.max(0, submissions.length - 1), 1, c.submitted_at);
+  submissions.forEach((at, i) => out.push({ at, kind: i === 0 ? 'submitted' : 'resubmitted' }));
+  for (const r of h.reviews) out.push({ at: r.at, kind: 'review', stage: r.stage, action: r.action, reason: r.reason, actor: r.actor });
+  for (const d of h.decisions) out.push({ at: d.decided_at, kind: 'decided', amountFen: d.amount_fen, reference: d.meeting_ref });
+  for (const b of h.publicity) {
+    out.push({ at: b.published_at, kind: 'published', title: b.title, startsOn: b.starts_on, endsOn: b.ends_on });
+    for (const o of h.objections.filter((x) => x.batch_id === b.id)) {
+      out.push({ at: o.recorded_at, kind: 'objection', on: o.received_on, reason: official ? o.content : null });
+      if (o.outcome && o.resolved_at) out.push({ at: o.resolved_at, kind: 'objectionResolved', outcome: o.outcome, reason: o.resolution, actor: o.resolver });
+    }
+    if (b.closed_at) out.push({ at: b.closed_at, kind: 'publicityClosed', title: b.title, outcome: h.objections.some((o) => o.batch_id === b.id && o.outcome === 'upheld') ? 'upheld' : 'passed' });
+  }
+  for (const x of h.history) {
+    const d = (x.details ?? {}) as { reason?: unknown; amountFen?: unknown };
+    const reason = typeof d.reason === 'string' ? d.reason : null;
+    if (x.action === 'claim.reverse' || x.action === 'claim.clawback') {
+      out.push({ at: x.at, kind: 'corrected', action: x.action === 'claim.reverse' ? 'reversal' : 'clawback', reason, amountFen: typeof d.amountFen === 'number' ? d.amountFen : undefined, actor: x.actorName ?? x.actor });
+    }
+    // A withdrawal is the claim's last change: its time is the claim's (the audit record keeps the reason).
+    if (x.action === 'claim.withdraw') out.push({ at: c.state === 'withdrawn' ? c.updated_at : x.at, kind: 'withdrawn', reason, actor: x.actorName ?? x.actor });
+  }
+  if (h.payment) out.push({ at: h.payment.recorded_at, kind: 'paid', amountFen: h.payment.amount_fen, reference: h.payment.voucher_no, on: h.payment.paid_on });
+  // Stable: events of one instant keep the order they were listed in (a decision after the review that made it).
+  return out.map((e, i) => ({ e, i })).sort((a, b) => a.e.at.getTime() - b.e.at.getTime() || a.i - b.i).map((x) => x.e);
+}
+
 /** What the caller may do to this claim now (the web app shows exactly these buttons). */
-export function allowedActions(ctx: PlatformContext, user: Principal, c: Claim): string[] {
+export function allowedActions(ctx: PlatformContext, user: Principal, c: Claim, creditBlocked = false): string[] {
   const r = resourceOf(c);
   const out: string[] = [];
   const may = (a: Action) => can(user, a, r, ctx.access);
-  if ((c.state === 'draft' || c.state === 'returned') && may('claim.edit')) out.push('edit', 'uploadEvidence', 'submit');
+  // An enterprise on a credit list may keep its draft up to date, but cannot submit it (measure 29).
+  if ((c.state === 'draft' || c.state === 'returned') && may('claim.edit')) out.push(...(creditBlocked ? ['edit', 'uploadEvidence'] : ['edit', 'uploadEvidence', 'submit']));
   if (['draft', 'submitted', 'returned', 'departmentReview', 'jointReview'].includes(c.state) && may('claim.withdraw')) out.push('withdraw');
   if (c.state === 'submitted' && may('claim.firstReview')) out.push('pass', 'return', 'reject');
   if (c.state === 'departmentReview' && may('claim.departmentReview')) out.push('pass', 'return', 'reject');
   if (c.state === 'jointReview' && may('claim.jointDecision')) out.push('pass', 'return', 'reject');
-  if (c.state === 'approved' && may('payment.record')) out.push('pay');
+  // Payment is suspended while the enterprise is listed (payClaim checks again).
+  if (c.state === 'approved' && may('payment.record') && !creditBlocked) out.push('pay');
   return out;
 }

@@ -36,6 +36,37 @@ export async function activeCreditEntries(db: Db, uscc: string, onDate: string):
   return rows.map(toEntry);
 }
 
+/** What an active listing stops (measure 29): new claims are not submitted and payments are suspended. */
+export const CREDIT_BLOCKS = ['submit', 'pay'] as const;
+
+export interface CreditStatus {
+  blocked: boolean;
+  /** what a listing stops while it is in force; empty when not blocked */
+  blocks: Array<(typeof CREDIT_BLOCKS)[number]>;
+  /** the entries in force, each with the unit that listed the enterprise */
+  entries: Array<CreditEntry & { unit: string }>;
+}
+
+/**
+ * An enterprise's credit status on a date, for the enterprise itself (portal home, claim wizard, its claims) and
+ * for officials. `unit` names who listed it: the list's source as recorded, else the official who recorded it —
+ * an enterprise can only get itself off a list by going to that unit.
+ */
+export async function creditStatus(db: Db, uscc: string, onDate: string): Promise<CreditStatus> {
+  const rows = await db
+    .selectFrom('credit_list')
+    .innerJoin('users', 'users.id', 'credit_list.recorded_by')
+    .selectAll('credit_list')
+    .select('users.display_name as recorder')
+    .where('credit_list.uscc', '=', uscc)
+    .where('credit_list.listed_on', '<=', onDate)
+    .where((eb) => eb.or([eb('credit_list.delisted_on', 'is', null), eb('credit_list.delisted_on', '>', onDate)]))
+    .orderBy('credit_list.id')
+    .execute();
+  const entries = rows.map((r) => ({ ...toEntry(r), unit: r.source?.trim() || r.recorder }));
+  return { blocked: entries.length > 0, blocks: entries.length ? [...CREDIT_BLOCKS] : [], entries };
+}
+
 /** One page of the credit lists (newest first), of one enterprise or all, paged in the database, with the total. */
 export async function creditEntries(db: Db, uscc: string | undefined, page = 1, pageSize = 20): Promise<{ items: CreditEntry[]; total: number; page: number; pageSize: number }> {
   let q = db.selectFrom('credit_list');

@@ -44,7 +44,7 @@ export interface ClaimRecord {
   cityAwardFen: number;
   /** the part of it set off against this claim (topUp), so the district pays amountFen = gross − offset */
   cityOffsetFen: number;
-  /** earlier district awards counted against caps and one-time rules */
+  /** earlier district awards (gross) counted against this claim's caps and one-time rules: its item's, else its year's or period's */
   priorFen: number;
 }
 
@@ -132,7 +132,10 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
           }
           priorYears = years.size;
         }
-        prior = priorTotal;
+        // The earlier awards this claim's limits count, so that the figure agrees with the caps beside it: a claim
+        // for an item (a project, a plot, a trademark) is limited by that item's awards only — other items' awards
+        // are not "already received for this"; otherwise yearly limits count the year, the rest the whole period.
+        prior = priorTotal === 0 ? 0 : item !== undefined ? priorItem : def.caps.length > 0 && def.caps.every((k) => k.scope === 'enterpriseYear') ? priorYear : priorTotal;
         const itemUsed = item !== undefined && usedByItem ? (usedByItem.get(item) ?? 0) : 0;
 
         if (def.once === 'enterprise' && priorTotal + usedTotal > 0) {

@@ -141,6 +141,7 @@ describeDatabases('access matrix', (t) => {
     },
     { name: 'GET /api/enterprises/:uscc/entitlements', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/entitlements?year=2020` }), expect: readersOfTheEnterprise },
     { name: 'GET /api/enterprises/:uscc/credit', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/credit` }), expect: readersOfTheEnterprise },
+    { name: 'GET /api/enterprises/:uscc/credit', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/credit` }), expect: readersOfTheEnterprise },
     { name: 'GET /api/enterprises/:uscc/ledger', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/ledger` }), expect: { ...readersOfTheEnterprise, areaOwn: 403, admin: 403 } },
 
     { name: 'GET /api/claims', request: () => ({ method: 'GET', url: '/api/claims' }), expect: { ...everyone(200), admin: 403 } },

@@ -7,12 +7,30 @@ import { enterpriseSummary, getVisibleEnterprise, listVisibleEnterprises } from 
 import { entitlementsOnFile, getFactsOnFile, putFactsOnFile } from '../../enterprises/facts-on-file.ts';
 import { authorize } from '../../identity/access.ts';
 import { enterpriseStatement } from '../../ledger/statement.ts';
+import { creditStatus } from '../../credit/credit.ts';
 import { actorOf, type PlatformContext } from '../../claims/context.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
 import { body, IDEMPOTENCY_HEADERS, PAGE_QUERY, pageOf, params, query, SESSION, TEXT, YEAR } from '../schemas.ts';
 
 const tags = ['enterprises'];
+const CREDIT_STATUS_SCHEMA = {
+  type: 'object',
+  required: ['uscc', 'blocked', 'blocks', 'entries'],
+  properties: {
+    uscc: { type: 'string' },
+    blocked: { type: 'boolean' },
+    blocks: { type: 'array', items: { type: 'string', enum: ['submit', 'pay'] } },
+    entries: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'listName', 'reason', 'unit', 'listedOn'],
+        properties: { id: { type: 'integer' }, listName: { type: 'string' }, reason: { type: 'string' }, source: { type: ['string', 'null'] }, unit: { type: 'string', description: 'who listed the enterprise: the list source, else the recording official' }, listedOn: { type: 'string' }, delistedOn: { type: ['string', 'null'] } },
+      },
+    },
+  },
+} as const;
 const usccParams = params({ uscc: { type: 'string', minLength: 1, maxLength: 40 } });
 
 export async function enterpriseRoutes(app: FastifyInstance, opts: { ctx: PlatformContext }) {
@@ -113,6 +131,25 @@ export async function enterpriseRoutes(app: FastifyInstance, opts: { ctx: Platfo
     async (req) => {
       const year = (req.query as { year?: string }).year;
       return entitlementsOnFile(ctx, requireUser(req), (req.params as { uscc: string }).uscc, year ? Number(year) : undefined, req.ip);
+    },
+  );
+
+  // The enterprise's own credit status (measure 29), so that it learns of a listing before it fills in a claim —
+  // the unit that listed it and what the listing stops; officials read it for the enterprises they may see.
+  app.get(
+    '/api/enterprises/:uscc/credit',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '企业信用状况：是否在信用惩戒名单中、列入单位与影响（暂不能提交申报、暂停拨付）',
+        params: usccParams,
+        response: { 200: CREDIT_STATUS_SCHEMA },
+      },
+    },
+    async (req) => {
+      const row = await getVisibleEnterprise(ctx, requireUser(req), (req.params as { uscc: string }).uscc);
+      return { uscc: row.uscc, ...(await creditStatus(ctx.db, row.uscc, ctx.today())) };
     },
   );
 
