@@ -11,6 +11,7 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { assertNotCreditBlocked } from '../credit/credit.ts';
 import { actorOf, type PlatformContext } from './context.ts';
 import { invalidState, loadClaim } from './claims.ts';
+import { claimAwardEntry, claimOutstandingFen } from '../ledger/ledger.ts';
 
 export async function payClaim(ctx: PlatformContext, user: Principal, id: number, input: { voucherNo: unknown; paidOn: unknown }, ip?: string | null) {
   const errors: KaifangError[] = [];
@@ -23,11 +24,12 @@ export async function payClaim(ctx: PlatformContext, user: Principal, id: number
       const c = await loadClaim(ctx, trx, user, id, 'payment.record', true);
       if (c.state !== 'approved') throw invalidState(c.state, '只有公示期满、待拨付的申报可以拨付', 'only approved claims can be paid');
       await assertNotCreditBlocked(trx, c.enterprise_uscc, input.paidOn as string, 'pay');
-      const award = await trx.selectFrom('ledger_entries').selectAll().where('claim_id', '=', id).where('kind', '=', 'award').orderBy('id', 'desc').executeTakeFirstOrThrow();
-      const net = await trx.selectFrom('ledger_entries').select((eb) => eb.fn.sum<number>('amount_fen').as('s')).where('claim_id', '=', id).executeTakeFirstOrThrow();
-      const amount = Number(net.s ?? 0);
+      // What is paid is what stands of the award (net of any reversal), read under the claim's row lock that every
+      // correction also takes: the one definition of outstanding money (ledger.ts).
+      const award = await claimAwardEntry(trx, id);
+      const amount = award ? await claimOutstandingFen(trx, id) : 0;
       if (amount <= 0) throw invalidState(c.state, '该奖励已冲销，无可拨付金额', 'nothing left to pay');
-      await trx.insertInto('payments').values({ claim_id: id, ledger_entry_id: award.id, voucher_no: voucherNo, amount_fen: amount, paid_on: input.paidOn as string, paid_by: user.id }).execute();
+      await trx.insertInto('payments').values({ claim_id: id, ledger_entry_id: award!.id, voucher_no: voucherNo, amount_fen: amount, paid_on: input.paidOn as string, paid_by: user.id }).execute();
       await trx.updateTable('claims').set({ state: 'paid', version: c.version + 1, updated_at: new Date() }).where('id', '=', id).execute();
       await appendAudit(trx, actorOf(user, ip), { action: 'claim.pay', entity: 'claim', entityId: id, details: { from: 'approved', to: 'paid', voucherNo, amountFen: amount, paidOn: input.paidOn as string } });
       return { id, state: 'paid' as const, amountFen: amount, voucherNo };
