@@ -14,14 +14,18 @@
  *     `kaifang audit verify` — takes the committed unsealed records in insert order under one advisory lock and
  *     gives each its seq, prev_hash and hash. The chain's order is the order of sealing; `at` is when it happened.
  *
- * What the chain proves: nothing sealed changed, and nothing sealed was removed or reordered. Until it is sealed
- * (a fraction of a second while the server runs) a record is protected by the trigger only, so `verifyAuditChain`
- * reports how many records wait and since when. The chain cannot tell that the newest records were cut off: for
- * that, record the head hash elsewhere from time to time (`kaifang audit verify` prints it).
+ * What the chain proves: nothing sealed changed, and nothing sealed was removed or reordered — against anyone
+ * who cannot re-seal. Until it is sealed (a fraction of a second while the server runs) a record is protected by
+ * the trigger only, so `verifyAuditChain` reports how many records wait and since when. Someone who can bypass
+ * the trigger can also clear the seals of a record and of everything after it and let the sealer chain an edited
+ * history again; and the chain alone cannot tell that its newest records were cut off. Both are what anchors are
+ * for (anchor.ts): the head's seq and hash signed with a key outside the database and kept where the database's
+ * owner cannot rewrite them. The sealer never seals at or below an anchored seq.
  */
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/transaction.ts';
+import { KaifangError } from '../errors.ts';
 import { toJsonb, type AuditRecord, type JsonObject } from '../db/schema.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -98,7 +102,7 @@ function hashedFields(row: AuditRecord, seq: number): HashedAuditFields {
  * processes (an advisory lock); each batch is one transaction. The hash is computed from the record as the
  * database gives it back, so it is exactly what verification recomputes.
  */
-export async function sealAuditChain(db: Db, options: { batchSize?: number } = {}): Promise<number> {
+export async function sealAuditChain(db: Db, options: { batchSize?: number; anchoredSeq?: number } = {}): Promise<number> {
   const batchSize = options.batchSize ?? 1000;
   let total = 0;
   for (;;) {
@@ -107,9 +111,18 @@ export async function sealAuditChain(db: Db, options: { batchSize?: number } = {
       // After the lock, so this statement's snapshot includes what an earlier sealer committed.
       const pending = await trx.selectFrom('audit_log').selectAll().where('hash', 'is', null).orderBy('id').limit(batchSize).execute();
       if (!pending.length) return 0;
-      const tail = await trx.selectFrom('audit_log').select(['seq', 'hash']).where('seq', 'is not', null).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      // The tail, and in the same statement (no extra round trip) the highest seq ever anchored (anchor.ts).
+      const { rows } = await sql<{ seq: number | null; hash: string | null; anchored: number | null }>`
+        select t.seq, t.hash, x.anchored
+          from (select max(seq) as anchored from audit_anchors) x
+          left join lateral (select seq, hash from audit_log where seq is not null order by seq desc limit 1) t on true`.execute(trx);
+      const tail = rows[0];
       let seq = tail?.seq ?? 0;
       let prevHash = tail?.hash ?? GENESIS_HASH;
+      // Sealing a record at or below an anchored seq would write a second history over one already published:
+      // the chain can only end before an anchor if seals were cleared or records removed behind the trigger.
+      const anchored = Math.max(tail?.anchored ?? 0, options.anchoredSeq ?? 0);
+      if (seq < anchored) throw chainCutBelowAnchor(seq, anchored, pending.length);
       const ids: number[] = [];
       const seqs: number[] = [];
       const prevs: string[] = [];
@@ -132,6 +145,16 @@ export async function sealAuditChain(db: Db, options: { batchSize?: number } = {
     total += sealed;
     if (sealed < batchSize) return total;
   }
+}
+
+/** The chain ends before a seq that was anchored: what the sealer refuses to paper over. */
+function chainCutBelowAnchor(headSeq: number, anchoredSeq: number, waiting: number): KaifangError {
+  return new KaifangError({
+    code: 'audit_chain_tampered',
+    zh: `审计链被篡改：已锚定至第 ${anchoredSeq} 条，但已封存的记录只到第 ${headSeq} 条（${waiting} 条以上待封存）——封存被清除或记录被删除；在查明之前不再封存任何记录`,
+    en: `audit chain tampered: anchored up to #${anchoredSeq}, but the sealed records end at #${headSeq} (${waiting} or more wait unsealed) — seals were cleared or records removed; nothing is sealed until this is investigated`,
+    details: { headSeq, anchoredSeq },
+  });
 }
 
 export interface AuditSealer {
@@ -209,26 +232,52 @@ export interface AuditPending {
   oldestAt: Date | null;
 }
 
+/** The newest anchor the database holds (src/audit/anchor.ts): the chain must reach it with the hash signed. */
+export interface AuditAnchorMark {
+  seq: number;
+  createdAt: Date;
+}
+
 export type AuditChainReport =
-  | { ok: true; records: number; headSeq: number | null; headHash: string; pending: AuditPending }
+  | { ok: true; records: number; headSeq: number | null; headHash: string; pending: AuditPending; lastAnchor: AuditAnchorMark | null }
   | {
       ok: false;
       /** Records verified intact before the first broken one. */
       records: number;
       brokenSeq: number;
-      problem: 'hash' | 'link' | 'sequence';
+      /** anchor: a record differs from the hash anchored for its seq, or the chain ends before an anchored seq. */
+      problem: 'hash' | 'link' | 'sequence' | 'anchor';
       message: string;
     };
 
 /**
  * Walks the sealed chain in order and reports the first record that does not verify, and how many records
- * wait to be sealed. It changes nothing (seal first with sealAuditChain to verify everything written so far).
+ * wait to be sealed. It also holds the chain to the anchors the database keeps: each anchored seq must have the
+ * anchored hash, and the chain must reach the newest anchor (records missing seals at or below it were unsealed
+ * behind the trigger: tampering, never "pending"). Someone who can rewrite the log can rewrite that table as
+ * well — which is why anchors are also kept outside (anchor.ts checkAuditAnchor). It changes nothing (seal first
+ * with sealAuditChain to verify everything written so far).
  */
 export async function verifyAuditChain(db: Db, options: { batchSize?: number } = {}): Promise<AuditChainReport> {
   const batchSize = options.batchSize ?? 2000;
+  const anchors = await sql<{ seq: number; hash: string; created_at: Date }>`
+    select seq, hash, created_at from audit_anchors order by seq, id`.execute(db);
+  const anchoredHashes = new Map<number, { hash: string; createdAt: Date }>();
+  // The first anchor of a seq: any later one of the same seq signed the same head.
+  for (const a of anchors.rows) if (!anchoredHashes.has(a.seq)) anchoredHashes.set(a.seq, { hash: a.hash, createdAt: a.created_at });
+  const newest = anchors.rows.at(-1);
+  const lastAnchor = newest ? { seq: newest.seq, createdAt: newest.created_at } : null;
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let records = 0;
+  const pendingNow = async () => {
+    const waiting = await db
+      .selectFrom('audit_log')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('at').as('oldest')])
+      .where('hash', 'is', null)
+      .executeTakeFirstOrThrow();
+    return { count: Number(waiting.n), oldestAt: waiting.oldest ? new Date(waiting.oldest as Date) : null };
+  };
   for (;;) {
     const rows = await db
       .selectFrom('audit_log')
@@ -239,7 +288,7 @@ export async function verifyAuditChain(db: Db, options: { batchSize?: number } =
       .limit(batchSize)
       .execute();
     for (const row of rows) {
-      const broken = (problem: 'hash' | 'link' | 'sequence', message: string): AuditChainReport => ({
+      const broken = (problem: 'hash' | 'link' | 'sequence' | 'anchor', message: string): AuditChainReport => ({
         ok: false,
         records,
         brokenSeq: seq,
@@ -261,17 +310,30 @@ export async function verifyAuditChain(db: Db, options: { batchSize?: number } =
       if (seq !== expectedSeq) {
         return broken('sequence', `record #${seq}: expected #${expectedSeq} — records are missing`);
       }
+      const anchored = anchoredHashes.get(seq);
+      if (anchored && anchored.hash !== row.hash) {
+        return broken(
+          'anchor',
+          `record #${seq}: its hash is not the one anchored on ${anchored.createdAt.toISOString()} — the chain up to #${seq} was rewritten and sealed again`,
+        );
+      }
       prevHash = row.hash!;
       expectedSeq = seq + 1;
       records++;
     }
     if (rows.length < batchSize) break;
   }
-  const waiting = await db
-    .selectFrom('audit_log')
-    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('at').as('oldest')])
-    .where('hash', 'is', null)
-    .executeTakeFirstOrThrow();
-  const pending = { count: Number(waiting.n), oldestAt: waiting.oldest ? new Date(waiting.oldest as Date) : null };
-  return { ok: true, records, headSeq: records ? expectedSeq - 1 : null, headHash: prevHash, pending };
+  const pending = await pendingNow();
+  if (lastAnchor && records < lastAnchor.seq) {
+    return {
+      ok: false,
+      records,
+      brokenSeq: records + 1,
+      problem: 'anchor',
+      message:
+        `the chain ends at #${records} but was anchored up to #${lastAnchor.seq} on ${lastAnchor.createdAt.toISOString()}` +
+        (pending.count ? ` — ${pending.count} records have no seal: seals were cleared behind the trigger` : ' — records were removed'),
+    };
+  }
+  return { ok: true, records, headSeq: records ? expectedSeq - 1 : null, headHash: prevHash, pending, lastAnchor };
 }

@@ -35,7 +35,7 @@ describeDatabases('audit chain across migration 0004', (t) => {
 
       const rest = await migrator.migrateToLatest();
       expect(rest.error).toBeUndefined();
-      expect(await verifyAuditChain(opened.db)).toEqual({ ok: true, records: 3, headSeq: 3, headHash: prev, pending: { count: 0, oldestAt: null } });
+      expect(await verifyAuditChain(opened.db)).toEqual({ ok: true, records: 3, headSeq: 3, headHash: prev, pending: { count: 0, oldestAt: null }, lastAnchor: null });
       const ids = (await opened.db.selectFrom('audit_log').select(['id', 'seq']).orderBy('id').execute()).map((r) => [r.id, r.seq]);
       expect(ids).toEqual([[1, 1], [2, 2], [3, 3]]);
 
