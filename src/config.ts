@@ -49,3 +49,41 @@ export function trustProxySetting(env: Record<string, string | undefined> = proc
   }
   return parts.join(',');
 }
+
+/**
+ * Origins besides the server's own whose browser pages may change things here (csrf.ts): comma-separated
+ * `scheme://host[:port]`, e.g. `https://kaifang.wujiang.gov.cn` when a proxy gives the server another Host.
+ * Unset: only the server's own origin.
+ */
+export function allowedOriginsSetting(env: Record<string, string | undefined> = process.env): string[] {
+  const v = (env.KAIFANG_ALLOWED_ORIGINS ?? '').trim();
+  if (!v) return [];
+  return v.split(',').map((raw) => {
+    const x = raw.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(x);
+    } catch {
+      /* reported below */
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== x.replace(/\/$/, '')) {
+      throw new Error(`KAIFANG_ALLOWED_ORIGINS must be origins (scheme://host[:port], no path) separated by commas, not "${x}"`);
+    }
+    return url.origin;
+  });
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * How much the server logs (pino, JSON lines on stdout): server faults (5xx) with their stack and request id at
+ * `error`, start and stop at `info`, every request at `debug`. Default `info`; `warn` under tests
+ * (NODE_ENV=test), so suites stay quiet but still show a server fault; `silent` turns logging off.
+ */
+export function logLevelSetting(env: Record<string, string | undefined> = process.env): LogLevel {
+  const v = (env.KAIFANG_LOG_LEVEL ?? '').trim();
+  if (!v) return env.NODE_ENV === 'test' ? 'warn' : 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new Error(`KAIFANG_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${v}"`);
+  return v as LogLevel;
+}

@@ -12,14 +12,16 @@ import { openDatabase } from './db/open.ts';
 import { createPlatformContext, type PlatformContext } from './claims/context.ts';
 import { startAuditSealer, type AuditSealer } from './audit/audit-log.ts';
 import { pruneIdempotencyKeys } from './http/idempotency.ts';
-import { purgeEndedSessions } from './identity/sessions.ts';
+import { purgeEndedSessions, pruneLoginFailures } from './identity/sessions.ts';
+import { logLevelSetting, type LogLevel } from './config.ts';
 
 export interface ServerOptions {
   port: number;
   host?: string;
   dataDir?: string;
   demo?: boolean;
-  logger?: boolean;
+  /** pino log level; default KAIFANG_LOG_LEVEL (config.ts logLevelSetting) */
+  logLevel?: LogLevel;
 }
 
 const DEMO_MODULE = new URL('./demo/seed.ts', import.meta.url);
@@ -41,7 +43,7 @@ const HOUR = 3_600_000;
 
 function startHousekeeping(ctx: PlatformContext): NodeJS.Timeout {
   const run = () =>
-    Promise.all([purgeEndedSessions(ctx.db), pruneIdempotencyKeys(ctx.db, ctx.config.idempotencyHours)]).catch((e) =>
+    Promise.all([purgeEndedSessions(ctx.db), pruneLoginFailures(ctx.db), pruneIdempotencyKeys(ctx.db, ctx.config.idempotencyHours)]).catch((e) =>
       process.stderr.write(`housekeeping: ${(e as Error).message}\n`),
     );
   void run();
@@ -59,7 +61,7 @@ export async function startServer(opts: ServerOptions) {
   try {
     const ctx = createPlatformContext(database.db, engine);
     if (opts.demo) await seedDemoIfAvailable(ctx);
-    // Housekeeping every hour: ended sessions and idempotency keys past their time are deleted.
+    // Housekeeping every hour: ended sessions, login failures past their lockout and idempotency keys past their time are deleted.
     const housekeeping = startHousekeeping(ctx);
     // The audit chain is sealed after commit (src/audit/audit-log.ts): every moment while the server runs.
     // A database that is down fails every round (five a second): say so once a minute, not every time.
@@ -70,7 +72,8 @@ export async function startServer(opts: ServerOptions) {
       process.stderr.write(`audit sealer: ${(e as Error).message} (records wait unsealed until it succeeds)\n`);
     };
     sealer = startAuditSealer(database.db, { onError: reportSealerError });
-    app = await buildApp({ engine, logger: opts.logger, plugins: platformRoutes(ctx) });
+    // The log (pino, JSON lines on stdout): server faults with their stack and request id, start and stop.
+    app = await buildApp({ engine, logger: { level: opts.logLevel ?? logLevelSetting() }, plugins: platformRoutes(ctx) });
     // Closing the app (shutdown, or a test that started it), after the last request: seal what is left, then
     // close the database.
     app.addHook('onClose', async () => {

@@ -105,12 +105,20 @@ export async function addCreditEntry(db: Db, actor: AuditActor, input: { uscc: u
   }
   const listName = text(input.listName, 'listName', '名单名称');
   const reason = text(input.reason, 'reason', '列入原因');
+  // Optional, but when given it names the unit that listed the enterprise (shown to the enterprise): a blank one
+  // would be stored as a unit called "   ".
+  let source: string | null = null;
+  if (input.source !== undefined && input.source !== null) {
+    if (typeof input.source !== 'string' || !input.source.trim()) {
+      errors.push(new KaifangError({ code: 'blank', path: 'source', zh: '来源不能为空白；没有来源请不填此项', en: 'source must not be blank; leave it out when there is none' }));
+    } else source = input.source.trim();
+  }
   if (!isCivilDate(input.listedOn)) errors.push(new KaifangError({ code: 'bad_date', path: 'listedOn', zh: '列入日期应为 YYYY-MM-DD', en: 'listedOn must be YYYY-MM-DD' }));
   if (errors.length) throw new ValidationError(errors);
   return db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('credit_list')
-      .values({ uscc, list_name: listName, reason, listed_on: input.listedOn as string, source: typeof input.source === 'string' ? input.source : null, recorded_by: actor.userId! })
+      .values({ uscc, list_name: listName, reason, listed_on: input.listedOn as string, source, recorded_by: actor.userId! })
       .returningAll()
       .executeTakeFirstOrThrow();
     await appendAudit(trx, actor, { action: 'credit.list', entity: 'enterprise', entityId: uscc, details: { listName, reason, listedOn: input.listedOn as string } });

@@ -71,10 +71,18 @@ export interface UsersTable {
   enterprise_uscc: string | null;
   area_id: string | null;
   department_id: string | null;
-  failed_logins: Generated<number>;
-  locked_until: Date | null;
   disabled_at: Date | null;
   created_at: TimestampDefault;
+}
+
+/** Wrong passwords in a row for one account from one client address, and the lock they set (identity/sessions.ts). */
+export interface LoginFailuresTable {
+  user_id: number;
+  /** the client address, an IPv6 client by its /64 network ('' when unknown) */
+  client: string;
+  failures: number;
+  last_failed_at: Timestamp;
+  locked_until: Date | null;
 }
 
 export interface SessionsTable {
@@ -306,6 +314,7 @@ export interface Database {
   enterprise_facts: EnterpriseFactsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
   claims: ClaimsTable;
   claim_evidence: ClaimEvidenceTable;
   reviews: ReviewsTable;

@@ -12,7 +12,10 @@ export const YEAR = { type: 'string', pattern: '^(20[0-9]{2}|2100)$', descriptio
 export const DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'civil date YYYY-MM-DD (Asia/Shanghai)' } as const;
 export const FEN = { type: 'integer', minimum: 0, maximum: 9007199254740991, description: 'integer fen (分)' } as const;
 export const USCC = { type: 'string', minLength: 18, maxLength: 18, description: '统一社会信用代码 (18 characters)' } as const;
+/** One line of text: names, references, items, titles (line breaks and control characters refused: input-text.ts). */
 export const TEXT = (maxLength = 200) => ({ type: 'string', maxLength }) as const;
+/** Text that may run over several lines (reasons, notes, objections): tab, CR and LF allowed, other controls not. */
+export const LONG_TEXT = (maxLength = 2000) => ({ type: 'string', maxLength, 'x-multiline': true }) as const;
 
 /** Documents the Idempotency-Key header (checked in idempotency.ts, so a bad one names the header). */
 export const IDEMPOTENCY_HEADERS = {

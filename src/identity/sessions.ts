@@ -1,9 +1,16 @@
 /**
  * Login, lockout and sessions.
  *
- * - A wrong password counts against the account; `maxFailedLogins` in a row lock it for `lockoutMinutes`.
- *   While locked, even the right password is refused (otherwise the lock would not slow a guesser down).
- *   The attempt is counted under a row lock, so parallel guesses cannot slip past the limit.
+ * - A wrong password counts against the account *and the client address it came from* (an IPv6 client by its
+ *   /64 network, which one host can change at will); `maxFailedLogins` in a row from that client lock the account
+ *   for that client for `lockoutMinutes`. While locked, even the right password from that client is refused
+ *   (otherwise the lock would not slow a guesser down) — but the owner signing in from their own office is not:
+ *   a lock on the whole account let anyone who knew the name `finance` shut the finance bureau out with five
+ *   wrong passwords. A failure more than `lockoutMinutes` after the previous one starts the count again.
+ *   What this leaves open: a guesser with many addresses gets `maxFailedLogins` guesses per address and lockout
+ *   period, bounded by the per-address rate limit (http/auth.ts) and the cost of scrypt; behind a reverse proxy
+ *   the client address is the proxy's unless KAIFANG_TRUST_PROXY names it, and then all clients share one lock.
+ *   The attempt is counted under the user's row lock, so parallel guesses cannot slip past the limit.
  * - An unknown username gets the same answer as a wrong password, after the same scrypt work, so neither
  *   the message nor the timing tells which usernames exist.
  * - A session token is 32 random bytes, given to the client once; the database keeps only its sha256.
@@ -13,6 +20,7 @@
  * Times come from `now` (default: the clock) so tests can move time instead of waiting.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import { appendAudit, type AuditActor } from '../audit/audit-log.ts';
 import { inTransaction, type Db } from '../db/transaction.ts';
 import { KaifangError } from '../errors.ts';
@@ -59,6 +67,25 @@ function dummyPasswordHash(config: SecurityConfig): Promise<string> {
   return dummyHash;
 }
 
+/**
+ * The client a login attempt is counted against: an IPv4 address as it is (also when written IPv4-mapped,
+ * ::ffff:a.b.c.d), an IPv6 address by its /64 network — one host is given a whole /64 and can pick any address
+ * in it, so counting per address would give it 2^64 fresh counters. '' when the address is unknown.
+ */
+export function loginClient(ip: string | null | undefined): string {
+  const a = (ip ?? '').trim().toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(a);
+  if (mapped && isIPv4(mapped[1])) return mapped[1];
+  if (isIPv4(a)) return a;
+  if (!isIPv6(a)) return a.slice(0, 100);
+  const [head, tail = ''] = a.split('%')[0].split('::');
+  const left = head ? head.split(':') : [];
+  const right = a.includes('::') && tail ? tail.split(':') : [];
+  // an embedded IPv4 tail (::a.b.c.d) lies beyond the first four groups: only the prefix is kept
+  const groups = a.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 type Outcome =
   | { kind: 'ok'; result: LoginResult }
   | { kind: 'invalid' }
@@ -74,6 +101,7 @@ export async function login(db: Db, input: LoginInput, options: ClockOptions = {
   const username = String(input.username ?? '').trim().toLowerCase();
   const password = String(input.password ?? '');
   const actor = (userId: number | null): AuditActor => ({ userId, name: username.slice(0, 64) || '(empty)', ip: input.ip ?? null });
+  const client = loginClient(input.ip);
 
   // scrypt runs before the transaction: on PGlite a transaction holds the only connection, and ~0.1 s of
   // hashing inside it would stall every other request. The counting below re-reads the row under lock.
@@ -93,41 +121,53 @@ export async function login(db: Db, input: LoginInput, options: ClockOptions = {
       return { kind: 'invalid' };
     }
 
-    if (user.locked_until && user.locked_until > now) {
+    const counted = await trx
+      .selectFrom('login_failures')
+      .selectAll()
+      .where('user_id', '=', user.id)
+      .where('client', '=', client)
+      .executeTakeFirst();
+    if (counted?.locked_until && counted.locked_until > now) {
       await appendAudit(trx, actor(user.id), {
         action: 'auth.loginRefused',
         entity: 'user',
         entityId: user.id,
-        details: { reason: 'locked', lockedUntil: user.locked_until.toISOString() },
+        details: { reason: 'locked', client, lockedUntil: counted.locked_until.toISOString() },
       });
-      return { kind: 'locked', until: user.locked_until };
+      return { kind: 'locked', until: counted.locked_until };
     }
 
     // A password changed since it was checked above makes the check stale: count it as a failure.
     if (!passwordOk || user.password_hash !== candidate?.password_hash) {
-      const failures = user.failed_logins + 1;
-      if (failures >= config.maxFailedLogins) {
-        const until = new Date(now.getTime() + config.lockoutMinutes * MINUTE);
-        await trx.updateTable('users').set({ failed_logins: 0, locked_until: until }).where('id', '=', user.id).execute();
+      const recent = counted && !counted.locked_until && now.getTime() - counted.last_failed_at.getTime() < config.lockoutMinutes * MINUTE;
+      const failures = (counted && recent ? counted.failures : 0) + 1;
+      const locks = failures >= config.maxFailedLogins;
+      const until = locks ? new Date(now.getTime() + config.lockoutMinutes * MINUTE) : null;
+      const row = { failures: locks ? 0 : failures, last_failed_at: now, locked_until: until };
+      await trx
+        .insertInto('login_failures')
+        .values({ user_id: user.id, client, ...row })
+        .onConflict((oc) => oc.columns(['user_id', 'client']).doUpdateSet(row))
+        .execute();
+      if (until) {
         await appendAudit(trx, actor(user.id), {
           action: 'auth.locked',
           entity: 'user',
           entityId: user.id,
-          details: { failures, lockedUntil: until.toISOString() },
+          details: { failures, client, lockedUntil: until.toISOString() },
         });
         return { kind: 'locked', until };
       }
-      await trx.updateTable('users').set({ failed_logins: failures }).where('id', '=', user.id).execute();
       await appendAudit(trx, actor(user.id), {
         action: 'auth.loginFailed',
         entity: 'user',
         entityId: user.id,
-        details: { reason: 'wrongPassword', failures },
+        details: { reason: 'wrongPassword', failures, client },
       });
       return { kind: 'invalid' };
     }
 
-    await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+    if (counted) await trx.deleteFrom('login_failures').where('user_id', '=', user.id).where('client', '=', client).execute();
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + config.sessionMaxHours * 60 * MINUTE);
     await trx
@@ -161,16 +201,16 @@ export async function login(db: Db, input: LoginInput, options: ClockOptions = {
     const minutes = Math.max(1, Math.ceil((outcome.until.getTime() - now.getTime()) / MINUTE));
     throw new KaifangError({
       code: 'account_locked',
-      zh: `密码错误次数过多，账户已锁定，请${minutes}分钟后再试`,
-      en: `too many failed attempts: the account is locked, try again in ${minutes} minutes`,
+      zh: `从此地址登录的密码错误次数过多，该账户在此地址已锁定，请${minutes}分钟后再试（其他地址不受影响）`,
+      en: `too many failed attempts from this address: the account is locked for this address, try again in ${minutes} minutes (other addresses are not affected)`,
       details: { lockedUntil: outcome.until.toISOString() },
     });
   }
   // The same words whether the username exists or not, so the answer does not reveal which do.
   throw new KaifangError({
     code: 'invalid_credentials',
-    zh: `用户名或密码错误（连续错误${config.maxFailedLogins}次将锁定账户${config.lockoutMinutes}分钟）`,
-    en: `wrong username or password (${config.maxFailedLogins} failures in a row lock the account for ${config.lockoutMinutes} minutes)`,
+    zh: `用户名或密码错误（从同一地址连续错误${config.maxFailedLogins}次，该账户将在此地址锁定${config.lockoutMinutes}分钟）`,
+    en: `wrong username or password (${config.maxFailedLogins} failures in a row from one address lock the account for that address for ${config.lockoutMinutes} minutes)`,
   });
 }
 
@@ -241,6 +281,22 @@ export async function logout(db: Db, token: string, options: { ip?: string | nul
       entityId: session.user_id,
     });
   });
+}
+
+/**
+ * Deletes login-failure counts that no longer count: the last failure and any lock more than `lockoutMinutes`
+ * ago. Returns how many.
+ */
+export async function pruneLoginFailures(db: Db, options: ClockOptions = {}): Promise<number> {
+  const config = options.config ?? securityConfig();
+  const now = options.now ?? new Date();
+  const before = new Date(now.getTime() - config.lockoutMinutes * MINUTE);
+  const result = await db
+    .deleteFrom('login_failures')
+    .where('last_failed_at', '<=', before)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Deletes sessions that have ended (idle or past their maximum age); returns how many. */

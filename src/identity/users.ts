@@ -183,17 +183,19 @@ export async function setPassword(db: Db, userId: number, password: unknown, opt
   checkPasswordStrength(password, config, user.username);
   const hash = await hashPassword(password as string, config.scrypt);
   await inTransaction(db, async (trx) => {
-    await trx.updateTable('users').set({ password_hash: hash, failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
+    await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+    // A new password starts every client's count afresh.
+    await trx.deleteFrom('login_failures').where('user_id', '=', userId).execute();
     await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
     await appendAudit(trx, options.actor, { action: 'user.setPassword', entity: 'user', entityId: userId });
   });
   forgetSessionsOf(userId); // after the commit: a request meanwhile may have remembered the session
 }
 
-/** Lifts a lockout before it runs out (an administrator's decision, audited). */
+/** Lifts the account's lockouts, from every client address, before they run out (an administrator's decision, audited). */
 export async function unlockUser(db: Db, userId: number, options: { actor: AuditActor }): Promise<void> {
   await inTransaction(db, async (trx) => {
-    await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
+    await trx.deleteFrom('login_failures').where('user_id', '=', userId).execute();
     await appendAudit(trx, options.actor, { action: 'user.unlock', entity: 'user', entityId: userId });
   });
 }

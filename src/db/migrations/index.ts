@@ -11,6 +11,7 @@ import * as m0005 from './0005_ledger_reversal_index.ts';
 import * as m0006 from './0006_decision_locks_in_sql.ts';
 import * as m0007 from './0007_ledger_claim_net_guard.ts';
 import * as m0008 from './0008_audit_anchors.ts';
+import * as m0009 from './0009_login_failures_per_address.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006_decision_locks_in_sql': m0006,
   '0007_ledger_claim_net_guard': m0007,
   '0008_audit_anchors': m0008,
+  '0009_login_failures_per_address': m0009,
 };

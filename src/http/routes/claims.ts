@@ -8,7 +8,7 @@ import { correctAward, reviewClaim, submitClaim, withdrawClaim } from '../../cla
 import type { PlatformContext } from '../../claims/context.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
-import { body, optionalBody, DATE, EMPTY_BODY, FEN, ID, idParam, IDEMPOTENCY_HEADERS, PAGE_QUERY, pageOf, params, query, SESSION, TEXT, YEAR } from '../schemas.ts';
+import { body, optionalBody, DATE, EMPTY_BODY, FEN, ID, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, params, query, SESSION, TEXT, YEAR } from '../schemas.ts';
 
 const tags = ['claims'];
 const idParams = params({ id: ID });
@@ -116,7 +116,7 @@ export async function claimRoutes(app: FastifyInstance, opts: { ctx: PlatformCon
 
   app.post(
     '/api/claims/:id/withdraw',
-    { schema: { tags, security: SESSION, summary: '撤回申报（决定前）', params: idParams, headers: IDEMPOTENCY_HEADERS, body: optionalBody({ reason: TEXT(1000) }) } },
+    { schema: { tags, security: SESSION, summary: '撤回申报（决定前）', params: idParams, headers: IDEMPOTENCY_HEADERS, body: optionalBody({ reason: LONG_TEXT(1000) }) } },
     async (req, reply) => {
       const user = requireUser(req);
       return idempotent(ctx, req, reply, (c) => withdrawClaim(c, user, idParam(req), (req.body as { reason?: string } | undefined)?.reason, req.ip));
@@ -136,7 +136,7 @@ export async function claimRoutes(app: FastifyInstance, opts: { ctx: PlatformCon
         body: body(
           {
             action: { type: 'string', enum: ['pass', 'return', 'reject'] },
-            reason: TEXT(2000),
+            reason: LONG_TEXT(2000),
             amountFen: { type: 'integer', minimum: 1, maximum: 9007199254740991, description: '一事一议: amount decided by the joint meeting (fen)' },
             meetingRef: TEXT(200),
           },
@@ -159,7 +159,7 @@ export async function claimRoutes(app: FastifyInstance, opts: { ctx: PlatformCon
         summary: '更正已决定的奖励：冲销（拨付前）或追回（拨付后），新增台账记录而不修改原记录（牵头部门）',
         params: idParams,
         headers: IDEMPOTENCY_HEADERS,
-        body: body({ kind: { type: 'string', enum: ['reversal', 'clawback'] }, reason: TEXT(2000), amountFen: { type: 'integer', minimum: 1, maximum: 9007199254740991 } }, ['kind', 'reason']),
+        body: body({ kind: { type: 'string', enum: ['reversal', 'clawback'] }, reason: LONG_TEXT(2000), amountFen: { type: 'integer', minimum: 1, maximum: 9007199254740991 } }, ['kind', 'reason']),
       },
     },
     async (req, reply) => {

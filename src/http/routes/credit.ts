@@ -6,7 +6,7 @@ import { authorize } from '../../identity/access.ts';
 import { actorOf, type PlatformContext } from '../../claims/context.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
-import { body, DATE, ID, idParam, IDEMPOTENCY_HEADERS, PAGE_QUERY, pageOf, params, query, SESSION, TEXT } from '../schemas.ts';
+import { body, DATE, ID, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, params, query, SESSION, TEXT } from '../schemas.ts';
 
 const tags = ['credit'];
 
@@ -31,7 +31,7 @@ export async function creditRoutes(app: FastifyInstance, opts: { ctx: PlatformCo
         security: SESSION,
         summary: '列入信用惩戒名单（管理员）：列入期间不能提交申报、暂停拨付',
         headers: IDEMPOTENCY_HEADERS,
-        body: body({ uscc: TEXT(40), listName: TEXT(200), reason: TEXT(2000), listedOn: DATE, source: TEXT(500) }, ['uscc', 'listName', 'reason', 'listedOn']),
+        body: body({ uscc: TEXT(40), listName: TEXT(200), reason: LONG_TEXT(2000), listedOn: DATE, source: TEXT(500) }, ['uscc', 'listName', 'reason', 'listedOn']),
       },
     },
     async (req, reply) => {
@@ -50,7 +50,7 @@ export async function creditRoutes(app: FastifyInstance, opts: { ctx: PlatformCo
         summary: '移出信用惩戒名单（管理员）',
         params: params({ id: ID }),
         headers: IDEMPOTENCY_HEADERS,
-        body: body({ reason: TEXT(2000), delistedOn: DATE }, ['reason', 'delistedOn']),
+        body: body({ reason: LONG_TEXT(2000), delistedOn: DATE }, ['reason', 'delistedOn']),
       },
     },
     async (req, reply) => {

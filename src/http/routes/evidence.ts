@@ -1,12 +1,12 @@
 // Evidence files of a claim: multipart upload (enterprise, own draft/returned claims) and download.
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { MultipartFile } from '@fastify/multipart';
 import { KaifangError, ValidationError } from '../../errors.ts';
 import { downloadEvidence, uploadEvidence } from '../../claims/evidence.ts';
 import type { PlatformContext } from '../../claims/context.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent, requestHash } from '../idempotency.ts';
+import { readUploadedFile } from '../multipart.ts';
 import { attachment, ID, idParam, IDEMPOTENCY_HEADERS, params, SESSION } from '../schemas.ts';
 import { createHash } from 'node:crypto';
 
@@ -32,19 +32,12 @@ export async function evidenceRoutes(app: FastifyInstance, opts: { ctx: Platform
     },
     async (req, reply) => {
       const user = requireUser(req);
-      if (!req.isMultipart()) throw fileError('unsupported_media_type', '请以 multipart/form-data 上传文件（字段名 file）', 'upload the file as multipart/form-data in the field "file"');
-      let part: MultipartFile | undefined;
-      let data: Buffer;
-      try {
-        part = await req.file({ limits: { fileSize: ctx.config.maxEvidenceBytes, files: 1 } });
-        if (!part) throw fileError('required', '请选择要上传的文件（字段名 file）', 'no file: send it in the field "file"');
-        if (part.fieldname !== 'file') throw fileError('required', `文件应放在字段 file 中（收到的是 ${part.fieldname}）`, `send the file in the field "file", not "${part.fieldname}"`);
-        data = await part.toBuffer();
-      } catch (e) {
-        if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw fileError('payload_too_large', `文件超过${limitMb}MB上限，请压缩或拆分后上传`, `the file exceeds the ${limitMb} MB limit`);
-        throw e;
-      }
-      const fileName = path.basename(part.filename || '');
+      const upload = await readUploadedFile(req, {
+        limitBytes: ctx.config.maxEvidenceBytes,
+        tooLarge: () => fileError('payload_too_large', `文件超过${limitMb}MB上限，请压缩或拆分后上传`, `the file exceeds the ${limitMb} MB limit`),
+      });
+      const fileName = path.basename(upload.fileName);
+      const data = upload.data;
       const sha256 = createHash('sha256').update(data).digest('hex');
       return idempotent(ctx, req, reply, (c) => uploadEvidence(c, user, idParam(req), { fileName, data }, req.ip), {
         status: (r) => (r.created ? 201 : 200),

@@ -5,7 +5,7 @@ import type { PlatformContext } from '../../claims/context.ts';
 import { publicityWorkbook } from '../../excel/lists.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
-import { attachment, body, DATE, EMPTY_BODY, ID, idParam, IDEMPOTENCY_HEADERS, PAGE_QUERY, pageOf, paginate, params, query, SESSION, TEXT } from '../schemas.ts';
+import { attachment, body, DATE, EMPTY_BODY, ID, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, paginate, params, query, SESSION, TEXT } from '../schemas.ts';
 
 const tags = ['publicity'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -71,7 +71,7 @@ export async function publicityRoutes(app: FastifyInstance, opts: { ctx: Platfor
         summary: '登记公示异议（牵头部门）',
         params: idParams,
         headers: IDEMPOTENCY_HEADERS,
-        body: body({ claimId: { type: ['integer', 'null'], minimum: 1 }, objector: TEXT(200), contact: TEXT(200), content: TEXT(5000), receivedOn: DATE }, ['objector', 'content', 'receivedOn']),
+        body: body({ claimId: { type: ['integer', 'null'], minimum: 1 }, objector: TEXT(200), contact: TEXT(200), content: LONG_TEXT(5000), receivedOn: DATE }, ['objector', 'content', 'receivedOn']),
       },
     },
     async (req, reply) => {
@@ -89,7 +89,7 @@ export async function publicityRoutes(app: FastifyInstance, opts: { ctx: Platfor
         summary: '处理异议：upheld 异议成立（结束公示时冲销该申报奖励）/ dismissed 不成立',
         params: idParams,
         headers: IDEMPOTENCY_HEADERS,
-        body: body({ outcome: { type: 'string', enum: ['upheld', 'dismissed'] }, resolution: TEXT(5000) }, ['outcome', 'resolution']),
+        body: body({ outcome: { type: 'string', enum: ['upheld', 'dismissed'] }, resolution: LONG_TEXT(5000) }, ['outcome', 'resolution']),
       },
     },
     async (req, reply) => {

@@ -27,6 +27,7 @@ import {
 } from '../../service-limits/case-store.ts';
 import { caseTemplateWorkbook, complianceWorkbook, importCasesFromXlsx, XLSX_MIME } from '../../service-limits/excel.ts';
 import { idempotent, requestHash } from '../idempotency.ts';
+import { readUploadedFile } from '../multipart.ts';
 import { IDEMPOTENCY_HEADERS, PAGE_QUERY, SESSION } from '../schemas.ts';
 
 const READERS: readonly Role[] = ['areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'];
@@ -71,7 +72,7 @@ const eventBody = {
     kind: { type: 'string', enum: ['suspended', 'resumed', 'completed'], description: 'suspended: 补正开始 (clock stops); resumed: 补正结束; completed: 办结' },
     on: date,
     at: time,
-    note: { type: 'string', maxLength: 500 },
+    note: { type: 'string', maxLength: 500, 'x-multiline': true },
   },
 } as const;
 
@@ -233,23 +234,11 @@ export async function serviceCaseRoutes(app: FastifyInstance, opts: ServiceCaseR
     },
     async (req, reply) => {
       const w = writer(req);
-      if (!req.isMultipart()) {
-        throw new KaifangError({ code: 'unsupported_media_type', zh: '请以 multipart/form-data 上传 .xlsx 文件', en: 'upload the .xlsx file as multipart/form-data' });
-      }
-      let file;
-      let data: Buffer;
-      try {
-        file = await req.file();
-        if (!file) throw new KaifangError({ code: 'file_required', zh: '没有收到文件', en: 'no file was uploaded', path: 'file' });
-        data = await file.toBuffer();
-      } catch (e) {
-        if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new KaifangError({ code: 'payload_too_large', zh: `文件不能超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, en: `the file may not exceed ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` });
-        }
-        throw e;
-      }
+      const { fileName, data } = await readUploadedFile(req, {
+        limitBytes: MAX_UPLOAD_BYTES,
+        tooLarge: () => new KaifangError({ code: 'payload_too_large', zh: `文件不能超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, en: `the file may not exceed ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` }),
+      });
       const q = req.query as { dryRun?: 'true' | 'false' };
-      const fileName = file.filename;
       const sha256 = createHash('sha256').update(data).digest('hex');
       return idempotent(opts.ctx, req, reply, (c) => importCasesFromXlsx(on(c), w, data, { dryRun: q.dryRun === 'true', fileName }), {
         hash: requestHash(req, { fileName, sha256, dryRun: q.dryRun ?? 'false' }),
