@@ -13,6 +13,12 @@ export interface PlatformConfig {
   evidenceDir: string;
   /** how long an Idempotency-Key is remembered, hours */
   idempotencyHours: number;
+  /** Excel imports: most data rows one import reads (reading stops at the next one) */
+  importMaxRows: number;
+  /** Excel imports: most bytes a workbook may hold and expand to (the XML read, checked before inflating) */
+  importMaxBytes: number;
+  /** Excel imports: how many one server process reads at once; more are refused 503 `import_busy` */
+  importsAtOnce: number;
 }
 
 export function platformConfig(env: Record<string, string | undefined> = process.env): PlatformConfig {
@@ -29,6 +35,9 @@ export function platformConfig(env: Record<string, string | undefined> = process
     maxEvidenceBytes: int('KAIFANG_MAX_EVIDENCE_BYTES', 10 * 1024 * 1024),
     evidenceDir: env.KAIFANG_EVIDENCE_DIR || './data/evidence',
     idempotencyHours: int('KAIFANG_IDEMPOTENCY_HOURS', 24),
+    importMaxRows: int('KAIFANG_IMPORT_MAX_ROWS', 10_000),
+    importMaxBytes: int('KAIFANG_IMPORT_MAX_BYTES', 64 * 1024 * 1024),
+    importsAtOnce: int('KAIFANG_IMPORTS_AT_ONCE', 2),
   };
 }
 
