@@ -119,9 +119,12 @@ const PROBE_OPS = env('BENCH_PROBE_OPS', 10_000);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 /**
  * The targets as ratios to the limits measured in the same run (see the header); the absolute figures they were
- * first set as are still printed, but they pass or fail with the host.
+ * first set as are still printed, but they pass or fail with the host. Each ratio is its absolute target
+ * translated on the host it was set on (README, Benchmarks): 5,000/s against an engine rate of 25,800–27,500/s
+ * there; 1,000 decisions/s on a host whose CPU per decision was 1.7× faster than one measured at 3,843
+ * transactions/s, so about 6,500/s.
  */
-const TARGET = { calcVsEngine: 0.18, calcP99: 20, decisionsVsTx: 0.2, calcRps: 5000, decisionsPg: 1000 };
+const TARGET = { calcVsEngine: 0.18, calcP99: 20, decisionsVsTx: 0.15, calcRps: 5000, decisionsPg: 1000 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where the server runs from: this checkout, or another one of the same schema to compare (A/B). */
@@ -152,6 +155,8 @@ interface Row {
   verdict: string;
   /** the figure as a ratio to the host limit it is judged against */
   ratio?: string;
+  /** a limit (the engine baseline, a host probe), listed first for its database */
+  limit?: boolean;
   /** CPU seconds per request: server, plus the PostgreSQL backends when measured */
   cpuPerOp?: number;
   /** short, in the table */
@@ -185,7 +190,7 @@ measureEngine(evaluateCalc, 0.5); // warm-up
 function baseline(label: string) {
   const rate = measureEngine(evaluateCalc, 2);
   const withJson = measureEngine(() => JSON.stringify(evaluateCalc()), 1);
-  rows.push({ target: 'Engine.evaluate in process (baseline)', database: label, rps: rate, p50: NaN, p99: NaN, errors: '–', verdict: '(the limit)', note: `${fmt(withJson)}/s + stringify` });
+  rows.push({ target: 'Engine.evaluate in process (baseline)', database: label, rps: rate, p50: NaN, p99: NaN, errors: '–', verdict: '(the limit)', limit: true, note: `${fmt(withJson)}/s + stringify` });
   return rate;
 }
 
@@ -704,6 +709,7 @@ function limitRows(label: string, before: HostLimits, after: HostLimits): { txRa
       p99: Math.max(a.p99, b.p99),
       errors: '0',
       verdict: '(the limit)',
+      limit: true,
       note: `${fmt(a.rps)} before, ${fmt(b.rps)} after${drift ? ' (!)' : ''}`,
       detail: `${fmt(a.ops)} operations, ${DECISION_CONNECTIONS} callers${Number.isNaN(before.connections) ? '' : ` on ${before.connections} pooled connections (the server's pool size)`}; CPU per operation ${cpuWhere}: ${cpu(a)} ms before, ${cpu(b)} ms after`,
     });
@@ -805,6 +811,9 @@ if (PARTS.has('limits'))
 console.log('targets are ratios to these limits: decisions ÷ the 4-round-trip transaction rate, /api/calc ÷ the engine rate; the absolute targets they were set as are in brackets\n');
 const header = ['target', 'database', 'req/s', 'p50 ms', 'p99 ms', 'errors', '÷ host limit', 'vs target (absolute)', ''];
 const ms = (x: number) => (Number.isNaN(x) ? '–' : String(x));
+// Each database's limits first, then its figures, in the order they ran.
+const databases = [...new Set(rows.map((r) => r.database))];
+rows.sort((a, b) => databases.indexOf(a.database) - databases.indexOf(b.database) || Number(!!b.limit) - Number(!!a.limit));
 const table = rows.map((r) => [r.target, r.database, fmt(r.rps), ms(r.p50), ms(r.p99), r.errors, r.ratio ?? '', r.verdict, r.note ?? '']);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
 const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
@@ -813,6 +822,11 @@ console.log(widths.map((w) => '─'.repeat(w)).join('  '));
 for (const t of table) console.log(line(t));
 console.log('');
 for (const r of rows) if (r.detail) console.log(`${`${r.target}, ${r.database}:`.padEnd(widths[0] + widths[1] + 3)} ${r.detail.replace(/^; /, '')}`);
+// On a busy machine every process gets a share of the cores, the bench's own baseline included: the rates fall
+// and the ratios shift unpredictably (the engine baseline and the probes run here, the HTTP server apart).
+// (After the run the load average includes the benchmark's own three busy processes, so only before is judged.)
+if (loadBefore > cpus.length * 0.75)
+  warnings.push(`other work kept the machine busy (1-minute load average ${loadBefore.toFixed(1)} before the run, on ${cpus.length} cores): no figure or ratio of this run is comparable with another`);
 if (warnings.length) console.log(`\n${warnings.map((w) => `! ${w}`).join('\n')}`);
 console.log(`\nchecks after the decision runs:\n${checkLines.join('\n')}`);
 console.log(`\ntotal ${fmt((performance.now() - started) / 1000, 0)} s; 1-minute load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after (on ${cpus.length} cores: other work on the machine skews every figure)`);
