@@ -67,4 +67,17 @@ describeDatabases('stats overview', (t) => {
     expect(science.totals.claims).toBe(0);
     for (const u of [w.users.cable, w.users.admin]) await expect(statsOverview(ctx, u, 2020)).rejects.toMatchObject({ code: 'forbidden' });
   });
+
+  // Runs last: it adds a decision under a measure without a budget.
+  it('the share of the budget counts only the measures that have a budget; measures are labelled by number, the general provisions apart', async () => {
+    const v = await createClaim(ctx, w.users.cable, { incentive: 'innovation-voucher', year: 2020, amountClaimedFen: 30 * WAN, facts: { purchasesSciTechServices: true } });
+    await submitClaim(ctx, w.users.cable, v.id);
+    await reviewClaim(ctx, w.users.shengzeReviewer, v.id, { action: 'pass' });
+    await reviewClaim(ctx, w.users.scienceReviewer, v.id, { action: 'pass' }); // measure 7: no budget set
+    const o = await statsOverview(ctx, w.users.finance, 2020);
+    expect(o.byMeasure.find((m) => m.measure === '7')).toMatchObject({ approvedFen: 30 * WAN, budgetFen: null });
+    expect(o.totals).toMatchObject({ approvedFen: 330 * WAN, budgetFen: 2000 * WAN, budgetedApprovedFen: 300 * WAN, budgetedPaidFen: 300 * WAN });
+    expect(o.byMeasure.find((m) => m.measure === '16')!.measureNo).toBe(16);
+    expect(o.byMeasure.find((m) => m.measure === 'general')).toMatchObject({ measureNo: null, title: '附则：一事一议' });
+  });
 });

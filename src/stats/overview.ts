@@ -27,8 +27,14 @@ export interface OverviewRow {
 
 export interface Overview {
   year: number;
-  totals: OverviewRow & { budgetFen: number | null };
-  byMeasure: Array<OverviewRow & { measure: string; title: string; budgetFen: number | null }>;
+  /**
+   * budgetFen: the budgets set (null: none); budgetedApprovedFen / budgetedPaidFen: what was approved and paid under
+   * the measures that have a budget — the only money a share of the budget can be taken of (a measure without one
+   * is limited by its caps alone, and its money would overstate the budget used).
+   */
+  totals: OverviewRow & { budgetFen: number | null; budgetedApprovedFen: number; budgetedPaidFen: number };
+  /** measureNo: the measure's number, null for the general provisions (附则：一事一议), whose measure id is 'general' */
+  byMeasure: Array<OverviewRow & { measure: string; measureNo: number | null; title: string; budgetFen: number | null }>;
   byArea: Array<OverviewRow & { areaId: string; name: string }>;
   byMonth: Array<OverviewRow & { month: string }>;
 }
@@ -90,7 +96,7 @@ export async function statsOverview(ctx: PlatformContext, user: Principal, year:
   const byAreaKey = new Map(areaRows.map((r) => [r.k, r]));
 
   const measures = budgetMeasures(ctx).filter((m) => scope.kind !== 'measures' || scope.measureIds.includes(m.measure));
-  const byMeasure = measures.map((m) => ({ measure: m.measure, title: m.title, ...row(byMeasureKey.get(m.measure)), budgetFen: budgetOf.get(m.measure) ?? null }));
+  const byMeasure = measures.map((m) => ({ measure: m.measure, measureNo: /^\d+$/.test(m.measure) ? Number(m.measure) : null, title: m.title, ...row(byMeasureKey.get(m.measure)), budgetFen: budgetOf.get(m.measure) ?? null }));
   const areas = listAreas().filter((a) => scope.kind !== 'area' || a.id === scope.areaId);
   const byArea = areas.map((a) => ({ areaId: a.id, name: a.nameZh, ...row(byAreaKey.get(a.id)) }));
   const byMonth = months.rows.map((m) => ({ month: m.month, claims: Number(m.claims), approved: Number(m.approved), approvedFen: Number(m.approved_fen), paidFen: Number(m.paid_fen) }));
@@ -98,7 +104,15 @@ export async function statsOverview(ctx: PlatformContext, user: Principal, year:
   const budgeted = byMeasure.filter((m) => m.budgetFen !== null);
   return {
     year,
-    totals: { claims: sum('claims'), approved: sum('approved'), approvedFen: sum('approvedFen'), paidFen: sum('paidFen'), budgetFen: budgeted.length ? budgeted.reduce((s, m) => s + m.budgetFen!, 0) : null },
+    totals: {
+      claims: sum('claims'),
+      approved: sum('approved'),
+      approvedFen: sum('approvedFen'),
+      paidFen: sum('paidFen'),
+      budgetFen: budgeted.length ? budgeted.reduce((s, m) => s + m.budgetFen!, 0) : null,
+      budgetedApprovedFen: budgeted.reduce((s, m) => s + m.approvedFen, 0),
+      budgetedPaidFen: budgeted.reduce((s, m) => s + m.paidFen, 0),
+    },
     byMeasure,
     byArea,
     byMonth,

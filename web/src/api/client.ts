@@ -4,7 +4,7 @@
  */
 import { ApiError, type ProblemBody } from './problem';
 import type {
-  Area, AuditEntry, CalcInput, ClaimDetail, Claim, ClaimState, EvaluationResult, Evidence, Me, NewClaim, Objection, Overview, Page,
+  Area, AuditEntry, CalcInput, ClaimDetail, Claim, ClaimState, CreditStatus, EvaluationResult, Evidence, Me, NewClaim, Objection, Overview, Page,
   PaymentRow, PolicyLibrary, PublicityBatch, QueueCounts, ReviewAction,
   ComplianceReport, NewServiceCase, ServiceCase, ServiceCaseState, ServiceEventKind, ServiceImportResult, ServiceLimitCatalog,
 } from './types';
@@ -91,6 +91,7 @@ export const api = {
 
   // enterprises
   entitlements: (uscc: string, year?: number) => request<EvaluationResult>(`/api/enterprises/${encodeURIComponent(uscc)}/entitlements`, { query: { year } }),
+  enterpriseCredit: (uscc: string) => request<CreditStatus>(`/api/enterprises/${encodeURIComponent(uscc)}/credit`),
   enterpriseFacts: (uscc: string, year: number) => request<{ facts: Record<string, unknown> }>(`/api/enterprises/${encodeURIComponent(uscc)}/facts/${year}`),
 
   // claims

@@ -212,6 +212,10 @@ export interface Claim {
   previewFen?: number | null;
   decidedFen?: number | null;
   state: ClaimState;
+  /** the state as the server names it (待公示 for a decided claim not yet in a 公示 batch) */
+  stateZh?: string;
+  /** decided, waiting to be put in a 公示 batch (state `publicity`, no batch running) */
+  awaitingPublicity?: boolean;
   createdAt?: string;
   updatedAt?: string;
   submittedAt?: string | null;
@@ -272,9 +276,49 @@ export interface CreditEntry {
   uscc?: string;
   listName: string;
   reason: string;
+  /** the list's source as recorded */
+  source?: string | null;
+  /** who listed the enterprise: the source, else the official who recorded it (claim view, credit status) */
+  unit?: string;
   listedOn: string;
   delistedOn?: string | null;
   delistedReason?: string | null;
+}
+
+/** GET /api/enterprises/:uscc/credit, and `credit` of a claim: the listings in force and what they stop. */
+export interface CreditStatus {
+  uscc?: string;
+  blocked: boolean;
+  blocks: Array<'submit' | 'pay'>;
+  entries: CreditEntry[];
+}
+
+/** Why a rejected claim is not supported: a reviewer's rejection, a reversal by correction, or an upheld 公示 objection. */
+export interface Refusal {
+  source: 'review' | 'correction' | 'publicity';
+  /** firstReview | departmentReview | jointReview | publicity | correction */
+  stage: string;
+  reason: string | null;
+  actor: string | null;
+  at: string;
+}
+
+/** One event of a claim's history (GET /api/claims/:id `timeline`), oldest first. */
+export interface TimelineEvent {
+  at: string;
+  kind: 'created' | 'submitted' | 'resubmitted' | 'review' | 'decided' | 'published' | 'objection' | 'objectionResolved' | 'publicityClosed' | 'corrected' | 'withdrawn' | 'paid';
+  stage?: string;
+  action?: string;
+  actor?: string | null;
+  reason?: string | null;
+  amountFen?: number;
+  title?: string;
+  startsOn?: string;
+  endsOn?: string;
+  outcome?: string | null;
+  reference?: string | null;
+  /** a civil date: the objection's receipt, the payment's day */
+  on?: string;
 }
 
 export interface Payment {
@@ -302,9 +346,14 @@ export interface ClaimDetail {
   evidence: Evidence[];
   reviews: Review[];
   decision?: Decision | null;
+  /** null for a refused claim: no entitlement is shown beside a refusal */
   preview?: Entitlement | null;
+  refusal?: Refusal | null;
   ledger?: LedgerEntry[];
-  credit?: { blocked: boolean; entries: CreditEntry[] };
+  /** false: the reader's role may not read the ledger (an area reviewer), which is not the same as no awards */
+  ledgerReadable?: boolean;
+  credit?: CreditStatus;
+  timeline?: TimelineEvent[];
   publicity?: PublicityRef | null;
   payment?: Payment | null;
   allowedActions: ClaimAction[];
@@ -382,7 +431,10 @@ export interface OverviewRow {
 }
 export interface Overview {
   year?: number;
-  byMeasure: Array<OverviewRow & { measure: number | string; title: string }>;
+  /** budgetedApprovedFen / budgetedPaidFen: approved and paid under the measures that have a budget */
+  totals?: OverviewRow & { budgetFen: number | null; budgetedApprovedFen?: number; budgetedPaidFen?: number };
+  /** measureNo: null for the general provisions (measure 'general', 附则：一事一议) */
+  byMeasure: Array<OverviewRow & { measure: number | string; measureNo?: number | null; title: string }>;
   byArea: Array<OverviewRow & { areaId?: string; area?: string; name?: string }>;
   byMonth: Array<OverviewRow & { month: string }>;
 }

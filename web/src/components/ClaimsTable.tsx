@@ -6,6 +6,7 @@ import { useI18n } from '../i18n';
 import { formatDate } from '../lib/dates';
 import { allIncentives } from '../lib/factForm';
 import { StateTag } from './Tags';
+import { measureLabel } from '../lib/measures';
 
 /** A page of claims; `official` adds the enterprise and area columns. */
 export function ClaimsTable({ items, total, page, pageSize, loading, onPage, linkTo, policy, official, areaName }: {
@@ -48,7 +49,7 @@ export function ClaimsTable({ items, total, page, pageSize, loading, onPage, lin
       render: (id: string, c) => (
         <>
           <div>
-            {c.measure ? <Typography.Text type="secondary">{t('common.measureNo', { n: c.measure })} · </Typography.Text> : null}
+            {c.measure ? <Typography.Text type="secondary">{measureLabel(t, c.measure)} · </Typography.Text> : null}
             {incTitle(id, c.incentiveTitle)}
           </div>
           {c.item && <Typography.Text type="secondary">{c.item}</Typography.Text>}
@@ -61,9 +62,10 @@ export function ClaimsTable({ items, total, page, pageSize, loading, onPage, lin
       key: 'amount',
       align: 'right',
       width: 140,
-      render: (_, c) => money(c.decidedFen ?? c.amountClaimedFen ?? c.previewFen ?? null),
+      // a refused claim has no amount to show, whatever was decided before it was reversed
+      render: (_, c) => (c.state === 'rejected' ? '—' : money(c.decidedFen ?? c.amountClaimedFen ?? c.previewFen ?? null)),
     },
-    { title: t('common.status'), dataIndex: 'state', width: 130, render: (s: Claim['state']) => <StateTag state={s} /> },
+    { title: t('common.status'), dataIndex: 'state', width: 130, render: (s: Claim['state'], c) => <StateTag state={s} awaitingPublicity={c.awaitingPublicity} /> },
     { title: t('claims.updated'), key: 'updated', width: 110, render: (_, c) => formatDate(c.updatedAt ?? c.submittedAt ?? c.createdAt) },
     {
       title: t('common.actions'),

@@ -20,8 +20,10 @@ const STATE_COLOR: Record<ClaimState, string> = {
   rejected: 'error',
   withdrawn: 'default',
 };
-export function StateTag({ state }: { state: ClaimState }) {
+/** A claim's state; `awaitingPublicity` (from the server): decided but not in a 公示 batch yet — 待公示, not 公示阶段. */
+export function StateTag({ state, awaitingPublicity }: { state: ClaimState; awaitingPublicity?: boolean }) {
   const { t } = useI18n();
+  if (state === 'publicity' && awaitingPublicity) return <Tag color="blue">{t('state.awaitingPublicity')}</Tag>;
   return <Tag color={STATE_COLOR[state] ?? 'default'}>{STATE_COLOR[state] ? t(`state.${state}`) : state}</Tag>;
 }
 

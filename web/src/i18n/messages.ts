@@ -82,6 +82,7 @@ export const messages = {
   'common.keyword': ['关键词', 'Keyword'],
   'common.keywordPh': ['企业名称、信用代码或事项', 'enterprise name, credit code or item'],
   'common.copyright': ['', ''],
+  'common.generalProvisions': ['附则（一事一议）', 'General provisions (case by case)'],
 
   'kind.formula': ['按公式计算', 'Formula'],
   'kind.fixed': ['定额奖励', 'Fixed amount'],
@@ -105,6 +106,7 @@ export const messages = {
   'state.paid': ['已拨付', 'Paid'],
   'state.rejected': ['不予支持', 'Rejected'],
   'state.withdrawn': ['已撤回', 'Withdrawn'],
+  'state.awaitingPublicity': ['待公示', 'Awaiting publicity'],
 
   'stage.firstReview': ['区镇初审', 'Area first review'],
   'stage.departmentReview': ['部门审核', 'Department review'],
@@ -232,6 +234,9 @@ export const messages = {
   'home.recent': ['最近的申报', 'Recent claims'],
   'home.allClaims': ['全部申报', 'All claims'],
   'home.noEnterprise': ['当前账号未关联企业，请联系管理员。', 'This account is not linked to an enterprise; contact the administrator.'],
+  'credit.warnTitle': ['贵企业已被{unit}列入“{list}”', 'Your enterprise was put on "{list}" by {unit}'],
+  'credit.warnReason': ['列入原因：{reason}（{date}列入）', 'Reason: {reason} (listed on {date})'],
+  'credit.warnBlocks': ['依据措施29联合惩戒规定，列入期间暂不能提交申报，已核定的奖励暂停拨付；请向列入单位申请信用修复，移出名单后可再办理。', 'Under measure 29, while listed you cannot submit claims and decided awards are not paid; ask the listing unit about credit restoration, then apply again once delisted.'],
 
   // wizard
   'wiz.title': ['我要申报', 'Apply'],
@@ -271,6 +276,7 @@ export const messages = {
   'wiz.returnedNote': ['退回原因：{reason}', 'Returned because: {reason}'],
   'wiz.claimedAmount': ['申报金额', 'Amount claimed'],
   'wiz.estimate': ['平台测算金额', 'Platform estimate'],
+  'wiz.creditNote': ['您仍可填写并保存草稿，但移出名单前不能提交。', 'You may fill in and keep a draft, but you cannot submit it until you are delisted.'],
 
   // claims
   'claims.title': ['我的申报', 'My claims'],
@@ -341,6 +347,23 @@ export const messages = {
   'case.continue': ['继续填写并提交', 'Continue and submit'],
   'case.backToList': ['返回列表', 'Back to the list'],
   'case.by': ['办理人：{name}', 'By {name}'],
+  'case.refused': ['不予支持', 'Not supported'],
+  'case.refusedBy': ['{stage} · {actor}', '{stage} · {actor}'],
+  'case.refusedNoReason': ['未记录理由', 'No reason was recorded'],
+  'case.refusal.publicity': ['公示异议成立', 'Publicity objection upheld'],
+  'case.refusal.correction': ['奖励冲销', 'Award reversed'],
+  'case.decisionReversed': ['（已冲销）', ' (reversed)'],
+  'case.ledgerNotReadable': ['您的角色无权查看企业奖励台账（台账由企业本人、牵头部门、财政和审计查看）。', 'Your role may not read the award ledger (the enterprise, lead departments, finance and auditors do).'],
+  'case.objectionEv': ['公示期间收到异议（{date}）', 'Objection received during publicity ({date})'],
+  'case.objectionResolvedEv': ['异议处理：{outcome}', 'Objection resolved: {outcome}'],
+  'case.objection.upheld': ['异议成立', 'upheld'],
+  'case.objection.dismissed': ['异议不成立', 'dismissed'],
+  'case.publicityClosedEv': ['公示期满：{title}', 'Publicity ended: {title}'],
+  'case.publicityUpheld': ['异议成立，不予支持', 'objection upheld, not supported'],
+  'case.reversedEv': ['奖励冲销 {v}', 'Award reversed: {v}'],
+  'case.clawbackEv': ['奖励追回 {v}', 'Award clawed back: {v}'],
+  'case.withdrawnEv': ['企业撤回申报', 'Withdrawn by the enterprise'],
+  'case.paidOnEv': ['拨付日期 {date}', 'Paid on {date}'],
 
   // queues
   'queue.title': ['待办', 'Queue'],
@@ -413,6 +436,7 @@ export const messages = {
   'ov.approvedOfBudget': ['核准占预算（绿色为已拨付）', 'Approved of budget (green: paid)'],
   'ov.noBudget': ['未设预算', 'No budget'],
   'ov.empty': ['本年度暂无数据', 'No data for this year'],
+  'ov.budgetedOnly': ['仅计设有预算的措施', 'measures with a budget only'],
 
   // audit
   'audit.title': ['审计', 'Audit'],

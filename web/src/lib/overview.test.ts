@@ -13,8 +13,16 @@ describe('overview shaping', () => {
       { claims: 3, approved: 2, approvedFen: 300, paidFen: 100, budgetFen: 1000 },
       { claims: 1, approved: 0, approvedFen: 0, paidFen: 0, budgetFen: null },
     ]);
-    expect(t).toEqual({ claims: 4, approved: 2, approvedFen: 300, paidFen: 100, budgetFen: 1000, execution: 0.1 });
+    expect(t).toEqual({ claims: 4, approved: 2, approvedFen: 300, paidFen: 100, budgetFen: 1000, budgetedApprovedFen: 300, budgetedPaidFen: 100, execution: 0.1 });
     expect(totals([{ claims: 1, approved: 1, approvedFen: 5, paidFen: 5 }]).execution).toBeNull();
+  });
+  it('the share of the budget counts only measures that have a budget', () => {
+    const t = totals([
+      { claims: 2, approved: 2, approvedFen: 300, paidFen: 100, budgetFen: 1000 },
+      { claims: 5, approved: 5, approvedFen: 1380, paidFen: 900, budgetFen: null }, // no budget: not part of the share
+      { claims: 1, approved: 1, approvedFen: 50, paidFen: 50 },
+    ]);
+    expect(t).toMatchObject({ approvedFen: 1730, paidFen: 1050, budgetFen: 1000, budgetedApprovedFen: 300, budgetedPaidFen: 100, execution: 0.1 });
   });
   it('running sums by month, in month order', () => {
     expect(

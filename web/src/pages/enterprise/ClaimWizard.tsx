@@ -22,7 +22,8 @@ import { displayFact } from '../../lib/factDisplay';
 import { allIncentives, factsOf, factsToForm, formToFacts, isEmpty, preferredUnit, type FormFacts, type FormProblem, type MoneyValue } from '../../lib/factForm';
 import { clearFieldErrors, localProblem, problemsOf, showFieldErrors } from '../../lib/formErrors';
 import { fenToInput, MoneyInputError, parseMoneyToFen } from '../../lib/money';
-import { usePolicy } from '../../lib/useAsync';
+import { useAsync, usePolicy } from '../../lib/useAsync';
+import { CreditAlert } from '../../components/CreditAlert';
 
 interface FactsFormValues {
   item?: string;
@@ -60,6 +61,9 @@ export default function ClaimWizard() {
   const [done, setDone] = useState<Claim>();
   const [prefilled, setPrefilled] = useState(false);
   const createKey = useRef<{ key: string; body: string } | null>(null);
+  // A listed enterprise is told before it starts (and may keep a draft), not at the last step.
+  const credit = useAsync(() => (uscc ? api.enterpriseCredit(uscc) : Promise.resolve(undefined)), [uscc]);
+  const blocked = !!credit.data?.blocked;
 
   const incentives = useMemo(() => (policy ? allIncentives(policy) : []), [policy]);
   const inc: IncentiveView | undefined = incentives.find((i) => i.id === incentiveId);
@@ -291,6 +295,7 @@ export default function ClaimWizard() {
       {lastReturn && (detail?.claim.state === 'returned' || detail?.claim.state === 'draft') && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={t('wiz.returnedNote', { reason: lastReturn.reason ?? '—' })} description={t('case.returnedHint')} />
       )}
+      {credit.data?.blocked && <CreditAlert credit={credit.data} type="warning" extra={t('wiz.creditNote')} style={{ marginBottom: 16 }} />}
       <ErrorAlert error={error} />
 
       {step === 0 && (
@@ -451,7 +456,7 @@ export default function ClaimWizard() {
           </div>
           <Space style={{ marginTop: 16 }} wrap>
             <Button onClick={() => setStep(2)}>{t('common.prev')}</Button>
-            <Button type="primary" size="large" onClick={submit} loading={busy}>
+            <Button type="primary" size="large" onClick={submit} loading={busy} disabled={blocked}>
               {detail?.claim.state === 'returned' ? t('wiz.resubmit') : t('wiz.submit')}
             </Button>
           </Space>

@@ -10,6 +10,7 @@ import { EntitlementTable } from '../../components/EntitlementTable';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageTitle } from '../../components/PageTitle';
 import { StateTag } from '../../components/Tags';
+import { CreditAlert } from '../../components/CreditAlert';
 import { useI18n } from '../../i18n';
 import { useAreas } from '../../lib/areas';
 import { formatDate } from '../../lib/dates';
@@ -31,6 +32,7 @@ export default function EnterpriseHome() {
   const y = year ?? years[years.length - 1];
   const ents = useAsync(() => (uscc ? api.entitlements(uscc, y) : Promise.resolve(undefined)), [uscc, y]);
   const recent = useAsync(() => api.claims({ page: 1, pageSize: 5 }), []);
+  const credit = useAsync(() => (uscc ? api.enterpriseCredit(uscc) : Promise.resolve(undefined)), [uscc]);
 
   if (!uscc) return <Alert type="warning" showIcon title={t('home.noEnterprise')} />;
 
@@ -63,6 +65,7 @@ export default function EnterpriseHome() {
         </Descriptions>
       )}
 
+      {credit.data?.blocked && <CreditAlert credit={credit.data} type="warning" style={{ marginBottom: 12 }} />}
       <ErrorAlert error={ents.error} onRetry={ents.reload} />
       {ents.loading && !result && <Skeleton active />}
       {result && (
@@ -130,7 +133,7 @@ export default function EnterpriseHome() {
                     <Typography.Text type="secondary">#{c.id}</Typography.Text>
                     <Typography.Text>{inc ? pick(inc.title, inc.titleEn) : (c.incentiveTitle ?? c.incentive)}</Typography.Text>
                     {c.item && <Typography.Text type="secondary">（{c.item}）</Typography.Text>}
-                    <StateTag state={c.state} />
+                    <StateTag state={c.state} awaitingPublicity={c.awaitingPublicity} />
                     <Typography.Text type="secondary">{formatDate(c.updatedAt ?? c.createdAt)}</Typography.Text>
                   </Flex>
                 </List.Item>

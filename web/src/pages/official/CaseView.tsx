@@ -1,9 +1,9 @@
 import { AuditOutlined, CheckOutlined, CloseOutlined, EditOutlined, PayCircleOutlined, RollbackOutlined, StopOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Flex, Form, Grid, Input, List, Modal, Row, Skeleton, Space, Steps, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Flex, Form, Grid, Input, List, Modal, Result, Row, Skeleton, Space, Steps, Tag, Timeline, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../../api/client';
-import type { ClaimAction, ClaimDetail, ClaimState, LedgerEntry, PolicyLibrary, Review } from '../../api/types';
+import type { ClaimAction, ClaimDetail, ClaimState, LedgerEntry, PolicyLibrary, Refusal, Review, TimelineEvent } from '../../api/types';
 import { OFFICIAL_ROLES, useAuth } from '../../auth/auth';
 import { ButtonLink } from '../../components/ButtonLink';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -23,6 +23,8 @@ import { showFieldErrors } from '../../lib/formErrors';
 import { useFormSubmit } from '../../lib/useFormSubmit';
 import { MoneyInputError, parseMoneyToFen } from '../../lib/money';
 import { useAsync, usePolicy } from '../../lib/useAsync';
+import { measureLabel } from '../../lib/measures';
+import { CreditAlert } from '../../components/CreditAlert';
 
 export default function CaseView() {
   const { id = '' } = useParams();
@@ -49,14 +51,14 @@ export default function CaseView() {
         title={t('case.title', { id: c.id })}
         sub={
           <>
-            {inc?.measure ? `${t('common.measureNo', { n: inc.measure })} · ` : ''}
+            {inc ? `${measureLabel(t, inc.measure)} · ` : ''}
             {inc ? pick(inc.title, inc.titleEn) : (c.incentiveTitle ?? c.incentive)}
             {c.item ? `（${c.item}）` : ''} · {d.enterprise?.name ?? c.enterpriseName ?? c.enterpriseUscc}
           </>
         }
         extra={
           <>
-            <StateTag state={c.state} />
+            <StateTag state={c.state} awaitingPublicity={c.awaitingPublicity} />
             {(user?.role === 'auditor' || user?.role === 'admin') && (
               <ButtonLink size="small" icon={<AuditOutlined />} to={`/work/audit?claim=${c.id}`}>
                 {t('case.audit')}
@@ -88,24 +90,17 @@ export default function CaseView() {
           }
         />
       )}
-      {c.state === 'rejected' && lastOf('reject') && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={t('case.rejectedAlert', { reason: lastOf('reject')!.reason ?? '—' })} />}
-      {d.credit?.blocked && (
+      {c.state === 'rejected' && (d.refusal || lastOf('reject')) && (
         <Alert
           type="error"
           showIcon
+          className="kf-refusal"
           style={{ marginBottom: 16 }}
-          title={t('case.creditBlocked')}
-          description={
-            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-              {d.credit.entries.filter((e) => !e.delistedOn).map((e) => (
-                <li key={e.id}>
-                  {e.listName}：{e.reason}（{formatDate(e.listedOn)}）
-                </li>
-              ))}
-            </ul>
-          }
+          title={t('case.rejectedAlert', { reason: (d.refusal ? d.refusal.reason : lastOf('reject')!.reason) ?? t('case.refusedNoReason') })}
+          description={d.refusal ? <RefusalBy refusal={d.refusal} /> : undefined}
         />
       )}
+      {d.credit?.blocked && <CreditAlert credit={d.credit} style={{ marginBottom: 16 }} />}
 
       {!wide && (
         <div style={{ marginBottom: 16 }}>
@@ -126,7 +121,12 @@ export default function CaseView() {
                 {c.amountClaimedFen !== null && c.amountClaimedFen !== undefined && <Descriptions.Item label={t('wiz.claimedAmount')}>{money(c.amountClaimedFen)}</Descriptions.Item>}
                 {c.date && <Descriptions.Item label={t('calc.eventDate')}>{formatDate(c.date)}</Descriptions.Item>}
                 <Descriptions.Item label={t('claims.submitted')}>{formatDateTime(c.submittedAt)}</Descriptions.Item>
-                {d.decision && <Descriptions.Item label={t('case.decision', { v: '' }).trim()}>{money(d.decision.amountFen)}</Descriptions.Item>}
+                {d.decision && (
+                  <Descriptions.Item label={t('case.decision', { v: '' }).trim()}>
+                    {d.refusal ? <Typography.Text delete>{money(d.decision.amountFen)}</Typography.Text> : money(d.decision.amountFen)}
+                    {d.refusal ? t('case.decisionReversed') : ''}
+                  </Descriptions.Item>
+                )}
               </Descriptions>
             </Card>
             <Card size="small" title={t('case.facts')}>
@@ -135,7 +135,13 @@ export default function CaseView() {
             <Card size="small" title={t('case.evidence')}>
               {d.evidence.length ? <EvidenceList claimId={c.id} evidence={d.evidence} /> : <Typography.Text type="secondary">{t('case.noEvidence')}</Typography.Text>}
             </Card>
-            {d.preview && (
+            {/* a refused claim: the refusal stands where the entitlement would be, never an eligible amount beside it */}
+            {d.refusal && (
+              <Card size="small" title={t('case.preview')}>
+                <Result status="error" className="kf-refusal-result" style={{ padding: '16px 0' }} title={t('case.refused')} subTitle={<RefusalBy refusal={d.refusal} withReason />} />
+              </Card>
+            )}
+            {d.preview && !d.refusal && c.state !== 'rejected' && (
               <Card
                 size="small"
                 title={
@@ -156,7 +162,7 @@ export default function CaseView() {
           <Flex vertical gap={16}>
             {wide && <Actions detail={d} onDone={res.reload} />}
             <Card size="small" title={t('case.timeline')}>
-              <CaseTimeline detail={d} />
+              {d.timeline ? <HistoryTimeline events={d.timeline} /> : <CaseTimeline detail={d} />}
             </Card>
             {official && (
               <Card size="small" title={t('case.credit')}>
@@ -175,7 +181,12 @@ export default function CaseView() {
             )}
             {(official || (d.ledger ?? []).length > 0) && (
               <Card size="small" title={t('case.ledger')}>
-                <LedgerTable entries={d.ledger ?? []} policy={policy} claimPath={(cid) => (official ? `/work/claims/${cid}` : `/portal/claims/${cid}`)} />
+                {/* a role that may not read the ledger is told so: "no awards" would be a claim about the enterprise */}
+                {d.ledgerReadable === false ? (
+                  <Typography.Text type="secondary" className="kf-ledger-forbidden">{t('case.ledgerNotReadable')}</Typography.Text>
+                ) : (
+                  <LedgerTable entries={d.ledger ?? []} policy={policy} claimPath={(cid) => (official ? `/work/claims/${cid}` : `/portal/claims/${cid}`)} />
+                )}
               </Card>
             )}
           </Flex>
@@ -327,6 +338,96 @@ function CaseTimeline({ detail }: { detail: ClaimDetail }) {
             <div>{e.title}</div>
             {e.content}
           </>
+        ),
+      }))}
+    />
+  );
+}
+
+/** Who refused the claim and at which stage: a review stage, the 公示 objection, or a correction. */
+function RefusalBy({ refusal, withReason }: { refusal: Refusal; withReason?: boolean }) {
+  const { t } = useI18n();
+  const stage =
+    refusal.stage === 'publicity' ? t('case.refusal.publicity') : refusal.stage === 'correction' ? t('case.refusal.correction') : ['firstReview', 'departmentReview', 'jointReview'].includes(refusal.stage) ? t(`stage.${refusal.stage}` as MessageKey) : refusal.stage;
+  return (
+    <>
+      {withReason && <div className="kf-refusal-reason">{refusal.reason ?? t('case.refusedNoReason')}</div>}
+      <Typography.Text type="secondary">
+        {t('case.refusedBy', { stage, actor: refusal.actor ?? '—' })} · {formatDateTime(refusal.at)}
+      </Typography.Text>
+    </>
+  );
+}
+
+/** The claim's history as the server keeps it: every event, in time order (the server sorts it). */
+function HistoryTimeline({ events }: { events: TimelineEvent[] }) {
+  const { t, money } = useI18n();
+  const color: Partial<Record<TimelineEvent['kind'], string>> = { created: 'gray', submitted: 'blue', resubmitted: 'blue', decided: 'green', published: 'cyan', objection: 'orange', corrected: 'red', withdrawn: 'gray', paid: 'green' };
+  const titleOf = (e: TimelineEvent): React.ReactNode => {
+    switch (e.kind) {
+      case 'created':
+        return t('case.created');
+      case 'submitted':
+        return t('case.submittedEv');
+      case 'resubmitted':
+        return t('case.resubmittedEv');
+      case 'review':
+        return (
+          <>
+            {t(`stage.${e.stage}` as MessageKey)} · <Typography.Text strong>{t(`action.${e.action}` as MessageKey)}</Typography.Text>
+          </>
+        );
+      case 'decided':
+        return t('case.decision', { v: money(e.amountFen ?? null) });
+      case 'published':
+        return t('case.publicityEv', { title: e.title ?? '', from: formatDate(e.startsOn), to: formatDate(e.endsOn) });
+      case 'objection':
+        return t('case.objectionEv', { date: formatDate(e.on) });
+      case 'objectionResolved':
+        return t('case.objectionResolvedEv', { outcome: t(e.outcome === 'upheld' ? 'case.objection.upheld' : 'case.objection.dismissed') });
+      case 'publicityClosed':
+        return (
+          <>
+            {t('case.publicityClosedEv', { title: e.title ?? '' })}
+            {e.outcome === 'upheld' && <Typography.Text type="danger">（{t('case.publicityUpheld')}）</Typography.Text>}
+          </>
+        );
+      case 'corrected':
+        return t(e.action === 'clawback' ? 'case.clawbackEv' : 'case.reversedEv', { v: money(e.amountFen ?? null) });
+      case 'withdrawn':
+        return t('case.withdrawnEv');
+      case 'paid':
+        return t('case.paymentEv', { v: money(e.amountFen ?? null), no: e.reference ?? '' });
+      default:
+        return e.kind;
+    }
+  };
+  const colorOf = (e: TimelineEvent) =>
+    e.kind === 'review' ? (e.action === 'pass' ? 'green' : e.action === 'return' ? 'orange' : 'red') : e.kind === 'objectionResolved' ? (e.outcome === 'upheld' ? 'red' : 'green') : e.kind === 'publicityClosed' ? (e.outcome === 'upheld' ? 'red' : 'green') : (color[e.kind] ?? 'blue');
+  return (
+    <Timeline
+      className="kf-timeline"
+      items={events.map((e) => ({
+        color: colorOf(e),
+        content: (
+          <div data-kind={e.kind}>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {formatDateTime(e.at)}
+            </Typography.Text>
+            <div>{titleOf(e)}</div>
+            {e.kind === 'decided' && e.reference && <div>{t('case.meetingRef', { v: e.reference })}</div>}
+            {e.kind === 'paid' && e.on && <div>{t('case.paidOnEv', { date: formatDate(e.on) })}</div>}
+            {e.reason && (
+              <div className="kf-review-reason">
+                {t('common.reason')}：{e.reason}
+              </div>
+            )}
+            {e.actor && (
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {t('case.by', { name: e.actor })}
+              </Typography.Text>
+            )}
+          </div>
         ),
       }))}
     />

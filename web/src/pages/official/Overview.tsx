@@ -7,6 +7,7 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageTitle } from '../../components/PageTitle';
 import { useI18n } from '../../i18n';
 import { useAreas } from '../../lib/areas';
+import { measureLabel, measureNumber } from '../../lib/measures';
 import { cumulativeByMonth, toWan, totals } from '../../lib/overview';
 import { useAsync, usePolicy } from '../../lib/useAsync';
 
@@ -58,9 +59,13 @@ export default function Overview() {
             <Col xs={24} md={6}>
               <Card size="small">
                 <Typography.Text type="secondary">{t('ov.approvedOfBudget')}</Typography.Text>
-                {!tot.budgetFen ? <div>{t('ov.noBudget')}</div> : <Progress percent={pct(tot.approvedFen, tot.budgetFen)} success={{ percent: pct(tot.paidFen, tot.budgetFen) }} status={tot.approvedFen > tot.budgetFen ? 'exception' : 'normal'} />}
+                {!tot.budgetFen ? (
+                  <div>{t('ov.noBudget')}</div>
+                ) : (
+                  <Progress percent={pct(tot.budgetedApprovedFen, tot.budgetFen)} success={{ percent: pct(tot.budgetedPaidFen, tot.budgetFen) }} status={tot.budgetedApprovedFen > tot.budgetFen ? 'exception' : 'normal'} />
+                )}
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {t('ov.budgetFen')} {money(tot.budgetFen, 'wan')}
+                  {t('ov.budgetFen')} {money(tot.budgetFen, 'wan')} · {t('ov.budgetedOnly')}
                 </Typography.Text>
               </Card>
             </Col>
@@ -91,7 +96,7 @@ export default function Overview() {
                   pagination={false}
                   scroll={{ x: 820 }}
                   columns={[
-                    { title: t('common.measure'), dataIndex: 'measure', width: 80, render: (m: number) => t('common.measureNo', { n: m }) },
+                    { title: t('common.measure'), dataIndex: 'measure', width: 80, render: (m: number | string) => measureLabel(t, m) },
                     { title: t('ov.measureTitle'), dataIndex: 'title', render: (v: string, r) => measureTitle(r.measure, v) },
                     { title: t('ov.claims'), dataIndex: 'claims', align: 'right', width: 80 },
                     { title: t('ov.approved'), dataIndex: 'approved', align: 'right', width: 80 },
@@ -124,7 +129,7 @@ function buildCharts(data: OverviewData, t: T, measureTitle: (m: number | string
     legend: { top: 0 },
     grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
     xAxis: { type: 'value', name: '万元' },
-    yAxis: { type: 'category', data: measures.map((m) => `${t('common.measureNo', { n: m.measure })} ${truncate(measureTitle(m.measure, m.title), 10)}`) },
+    yAxis: { type: 'category', data: measures.map((m) => (measureNumber(m.measure) === null ? measureLabel(t, m.measure) : `${measureLabel(t, m.measure)} ${truncate(measureTitle(m.measure, m.title), 10)}`)) },
     series: [
       { name: t('ov.approvedFen'), type: 'bar', barMaxWidth: 18, data: measures.map((m) => toWan(m.approvedFen)), itemStyle: { color: BLUE } },
       { name: t('ov.paidFen'), type: 'bar', barMaxWidth: 18, data: measures.map((m) => toWan(m.paidFen)), itemStyle: { color: GREEN } },
