@@ -87,9 +87,9 @@ describeDatabases('demo seed', (t) => {
     expect(upheld).toHaveLength(1);
     expect(claims.find((c) => c.id === upheld[0].claim_id)!.state).toBe('rejected');
     expect(await net(upheld[0].claim_id!)).toBe(0);
-    // 就高不重复: the IPO award is the district's 700万 less the recorded 200万 city award.
+    // 就高不重复: the IPO award (科创板: 700万 + the 100万 extra, one award) less the recorded 200万 city award.
     const ipo = claims.find((c) => c.incentive_id === 'ipo-listing')!;
-    expect((await t.db.selectFrom('decisions').select('amount_fen').where('claim_id', '=', ipo.id).executeTakeFirstOrThrow()).amount_fen).toBe(500 * WAN);
+    expect((await t.db.selectFrom('decisions').select('amount_fen').where('claim_id', '=', ipo.id).executeTakeFirstOrThrow()).amount_fen).toBe(600 * WAN);
     expect(await t.db.selectFrom('ledger_entries').select('id').where('kind', '=', 'cityAward').execute()).toHaveLength(3);
     // 一事一议 decided by the joint meeting, with its minutes.
     const joint = await t.db.selectFrom('decisions').selectAll().where('case_by_case', '=', true).execute();

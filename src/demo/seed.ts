@@ -151,7 +151,6 @@ const CLAIMS: ClaimPlan[] = [
   { key: 'a6', enterprise: 'yunhe', stage: 'decided', input: { incentive: 'major-rd-platform', year: y, item: '长三角光电集成研究院', date: '2020-09-28', facts: { majorRdPlatform: true } }, joint: { amountFen: 1500 * WAN, meetingRef: '吴江区政策兑现联审会议纪要〔2021〕第3号' } },
   // ── 措施8 企业上市 (区政府办（金融办）) ─────────────────────────────────────────────────────────────
   { key: 'c1', enterprise: 'xinfen', stage: 'decided', input: { incentive: 'ipo-listing', year: y, date: '2020-07-22', facts: { listingBoard: 'starMarket' } } },
-  { key: 'c2', enterprise: 'xinfen', stage: 'decided', input: { incentive: 'star-market-extra', year: y, date: '2020-07-22', facts: { listingBoard: 'starMarket' } } },
   // ── 措施16 设备投入 (区工信局), first batch ─────────────────────────────────────────────────────────
   { key: 'b1', enterprise: 'lanchuan', stage: 'decided', input: { incentive: 'equipment-investment', year: y, item: '5G光纤预制棒扩产项目', facts: { equipmentInvestment: '6500万元' } } },
   { key: 'b2', enterprise: 'pingwangFiber', stage: 'decided', input: { incentive: 'equipment-investment', year: y, item: '特种光纤拉丝生产线', facts: { equipmentInvestment: '2800万元' } } },
@@ -197,7 +196,7 @@ const BATCHES: BatchPlan[] = [
     objections: [{ claim: 'a2', objector: '匿名来信', content: '反映该企业科技服务合同金额与发票金额不符', receivedIn: -57, resolve: { outcome: 'dismissed', resolution: '经核查科技服务合同、发票及付款凭证，金额一致，异议不成立' } }],
     close: true,
   },
-  { title: '2020年度企业上市奖励拟奖励名单公示', startsIn: -50, claims: ['c1', 'c2'], close: true },
+  { title: '2020年度企业上市奖励拟奖励名单公示', startsIn: -50, claims: ['c1'], close: true },
   {
     title: '2020年度设备投入综合奖补拟奖补名单公示（第一批）',
     startsIn: -40,
@@ -223,7 +222,6 @@ const PAYMENTS: Array<[string, number]> = [
   ['a3', -45],
   ['a6', -44],
   ['c1', -40],
-  ['c2', -40],
   ['b1', -25],
   ['b2', -25],
 ];

@@ -105,9 +105,17 @@ export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
 
   let baseExpr: Expr | undefined;
   switch (inc.kind) {
-    case 'fixed':
-      lines.push(`return ${inc.fixedFen};`);
+    case 'fixed': {
+      const fixed = inc.fixed!;
+      if (fixed.kind === 'const') lines.push(`return ${fixed.value};`);
+      else {
+        // The amount chosen by a fact (measure 12: the award or the nomination); a value without one is a bad category.
+        const k = load(fixed.fact);
+        const cases = Object.entries(fixed.values).map(([key, fen]) => `case ${lit(key)}: return ${fen};`);
+        lines.push(`switch (${k}) { ${cases.join(' ')} default: return ${CODE_BAD_CATEGORY - needed.indexOf(fixed.fact)}; }`);
+      }
       break;
+    }
     case 'cappedClaim':
       lines.push(`return amt === undefined ? ${CODE_AMOUNT_REQUIRED} : amt;`);
       break;

@@ -127,6 +127,68 @@ describe('one-time awards and multi-year limits', () => {
   });
 });
 
+describe('one award per event (once): earlier awards for the same event are deducted, never paid again', () => {
+  const eq = (id: string, item: string, amount: string) => ({ id, incentive: 'equipment', item, facts: { equipmentInvestment: amount } });
+  it('a project-year claimed twice: the second claim pays only what the larger whole year adds', () => {
+    const r = run({ facts: { industryClass: 'other' }, claims: [eq('a', 'P1', '1000万元'), eq('b', 'P1', '1600万元')] });
+    expect(r.entitlements.map((e) => [e.claim, e.amountFen])).toEqual([['a', 50_000_000], ['b', 30_000_000]]);
+    expect(r.entitlements[1].explanation!.summary.zh).toContain('已就同一项目“P1”获2020年度奖励50万元（每个项目每年一次），本次只补足差额30万元');
+    expect(r.entitlements[1].explanation!.event).toMatchObject({ scope: 'itemYear', priorFen: 50_000_000 });
+  });
+  it('the same whole year claimed again pays nothing and says why', () => {
+    const e = one({ facts: { industryClass: 'other' }, claims: [eq('a', 'P1', '1000万元')], priorAwards: [{ incentive: 'equipment', year: 2020, item: 'P1', amount: '50万元' }] }, 'equipment');
+    expect(e).toMatchObject({ status: 'notEligible', amountFen: 0 });
+    expect(e.explanation!.reasons[0]).toMatchObject({ code: 'already_awarded', zh: '已就同一项目“P1”获2020年度奖励50万元（每个项目每年一次），不再重复奖励' });
+  });
+  it('one fen less than the entitlement already awarded leaves one fen to pay', () => {
+    const e = one({ facts: { industryClass: 'other' }, claims: [eq('a', 'P1', '1000万元')], priorAwards: [{ incentive: 'equipment', year: 2020, item: 'P1', amount: 49_999_999 }] }, 'equipment');
+    expect(e).toMatchObject({ status: 'eligible', amountFen: 1 });
+  });
+  it('counts an earlier award before its city set-off (gross)', () => {
+    const e = one({ facts: { industryClass: 'other' }, claims: [eq('a', 'P1', '1000万元')], priorAwards: [{ incentive: 'equipment', year: 2020, item: 'P1', amount: '30万元', cityOffset: '20万元' }] }, 'equipment');
+    expect(e.explanation!.reasons[0].code).toBe('already_awarded');
+  });
+  it('another project, or the same project in another year, is another event', () => {
+    const r = run({ facts: { industryClass: 'other' }, claims: [eq('a', 'P1', '1000万元'), eq('b', 'P2', '1000万元')], priorAwards: [{ incentive: 'equipment', year: 2019, item: 'P1', amount: '50万元' }] });
+    expect(r.entitlements.map((e) => [e.claim, e.amountFen])).toEqual([['a', 50_000_000], ['b', 50_000_000]]);
+  });
+  it('once per enterprise and year: an earlier award of the year stops a second one; another year does not', () => {
+    const facts = { rdExpense: '1200万元', rdExpensePriorYear: '1000万元', rdSuperDeductionYears: [2019, 2020] };
+    const same = one({ facts, priorAwards: [{ incentive: 'rd-growth', year: 2020, amount: '12万元' }] }, 'rd-growth');
+    expect(same).toMatchObject({ status: 'notEligible', amountFen: 0 });
+    expect(same.explanation!.reasons[0].zh).toBe('已就同一奖项获2020年度奖励12万元（每家企业每年一次），不再重复奖励');
+    expect(one({ facts, priorAwards: [{ incentive: 'rd-growth', year: 2019, amount: '12万元' }] }, 'rd-growth').amountFen).toBe(12_000_000);
+  });
+});
+
+describe('derived facts: the plot ratio is floor area ÷ land area, never a typed figure', () => {
+  const ratio = (facts: Record<string, unknown>) => engine.parse({ year: 2020, facts }).facts.plotRatio;
+  it('is derived when its facts are known; a stated value that agrees to two places is replaced by the exact one', () => {
+    expect(ratio({ floorArea: 15040, landArea: 10000 })).toBeCloseTo(1.504, 12);
+    expect(ratio({ plotRatio: 1.5, floorArea: 15040, landArea: 10000 })).toBeCloseTo(1.504, 12);
+    expect(ratio({ plotRatio: 1.51, floorArea: 15050, landArea: 10000 })).toBeCloseTo(1.505, 12); // 1.505 → 1.51 agrees
+  });
+  it('refuses a stated value that disagrees, and a land area of zero', () => {
+    const codes = (facts: Record<string, unknown>, claims: unknown[] = []) => {
+      try {
+        engine.parse({ year: 2020, facts, claims });
+      } catch (e) {
+        return (e as ValidationError).errors.map((x) => [x.path, x.code]);
+      }
+      return [];
+    };
+    expect(codes({ plotRatio: 1.51, floorArea: 15040, landArea: 10000 })).toEqual([['facts.plotRatio', 'inconsistent_fact']]);
+    expect(codes({ plotRatio: 1.49, floorArea: 15040, landArea: 10000 })).toEqual([['facts.plotRatio', 'inconsistent_fact']]);
+    expect(codes({ floorArea: 15040, landArea: 0 })).toEqual([['facts.plotRatio', 'not_derivable']]);
+    // a claim's own areas are its own plot: derived again, and checked against the ratio the claim states
+    expect(codes({ plotRatio: 1.8, floorArea: 18000, landArea: 10000 }, [{ incentive: 'voucher', amount: '1万元', facts: { floorArea: 15040 } }])).toEqual([]);
+    expect(codes({ floorArea: 18000, landArea: 10000 }, [{ incentive: 'voucher', amount: '1万元', facts: { plotRatio: 1.8, floorArea: 15040 } }])).toEqual([['claims[0].facts.plotRatio', 'inconsistent_fact']]);
+  });
+  it('a stated value stands where its facts are not both known', () => {
+    expect(ratio({ plotRatio: 1.8, floorArea: 18000 })).toBe(1.8);
+  });
+});
+
 describe('就高不重复 against city-level awards', () => {
   it('tops up to the higher amount when the city paid less', () => {
     const e = one({ facts: { industryClass: 'other' }, claims: [{ incentive: 'equipment', item: 'P1', facts: { equipmentInvestment: '1000万元' } }], priorAwards: [{ incentive: 'equipment', year: 2020, item: 'P1', amount: '20万元', level: 'city' }] }, 'equipment');

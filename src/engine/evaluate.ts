@@ -46,6 +46,9 @@ export interface ClaimRecord {
   cityOffsetFen: number;
   /** earlier district awards (gross) counted against this claim's caps and one-time rules: its item's, else its year's or period's */
   priorFen: number;
+  /** earlier district awards for the same event (schema.ts `once`: the award won, the plot, the project's year),
+   *  gross, deducted from this claim's entitlement: what was already paid for the event is never paid again */
+  eventPriorFen: number;
 }
 
 const NO_CAPS: ClaimRecord['capsApplied'] = Object.freeze([]) as unknown as ClaimRecord['capsApplied'];
@@ -62,6 +65,7 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
   let usedYear = 0;
   let usedTotal = 0;
   let usedByItem: Map<string, number> | undefined;
+  let usedByEvent: Map<string, number> | undefined;
   let offsetByGroup: Map<string, number> | undefined;
 
   for (let i = 0; i < claims.length; i++) {
@@ -73,6 +77,7 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
       usedYear = 0;
       usedTotal = 0;
       usedByItem = undefined;
+      usedByEvent = undefined;
       offsetByGroup = undefined;
     }
     let status: Status = 'eligible';
@@ -83,6 +88,7 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
     let city = 0;
     let cityOffset = 0;
     let prior = 0;
+    let eventPrior = 0;
     // Most claims are cut by no cap: share one empty list instead of allocating one per claim.
     let capsApplied: ClaimRecord['capsApplied'] = NO_CAPS;
 
@@ -106,6 +112,9 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
       } else {
         amount = raw;
         const item = c.item;
+        const once = def.once;
+        // One award per event: the event of this claim within the run (one year) is its item, or the enterprise.
+        const eventKey = once === 'item' || once === 'itemYear' ? (item ?? '') : '';
         // Earlier awards under this policy (district level) and same-kind city awards (就高不重复).
         let priorYear = 0;
         let priorTotal = 0;
@@ -129,6 +138,12 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
             if (a.year === year) priorYear += gross;
             if (item !== undefined && a.item === item) priorItem += gross;
             if (a.year !== year && gross > 0) years.add(a.year);
+            if (
+              once !== undefined &&
+              (once === 'enterprise' || (once === 'enterpriseYear' ? a.year === year : once === 'item' ? a.item === item : a.year === year && a.item === item))
+            ) {
+              eventPrior += gross;
+            }
           }
           priorYears = years.size;
         }
@@ -138,10 +153,18 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
         prior = priorTotal === 0 ? 0 : item !== undefined ? priorItem : def.caps.length > 0 && def.caps.every((k) => k.scope === 'enterpriseYear') ? priorYear : priorTotal;
         const itemUsed = item !== undefined && usedByItem ? (usedByItem.get(item) ?? 0) : 0;
 
-        if (def.once === 'enterprise' && priorTotal + usedTotal > 0) {
-          code = 'already_awarded';
-        } else if (def.once === 'item' && priorItem + itemUsed > 0) {
-          code = 'already_awarded';
+        if (once !== undefined) {
+          // What was already awarded for the same event (earlier decisions, earlier claims of this run) is deducted
+          // from the event's entitlement. A capped claim's amount is its own ask, not the event's whole entitlement,
+          // so a second one for the same event is refused outright.
+          eventPrior += usedByEvent?.get(eventKey) ?? 0;
+          if (eventPrior > 0 && amount > 0) {
+            if (def.kind === 'cappedClaim' || eventPrior >= amount) code = 'already_awarded';
+            else amount -= eventPrior;
+          }
+        }
+        if (code) {
+          // already awarded for this event
         } else if (def.maxYears !== undefined && priorYears >= def.maxYears) {
           // Awarded in maxYears other years already (measure 10: 最长不超过三年); this year's claims share one year.
           code = 'max_years_reached';
@@ -183,6 +206,10 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
         if (code) status = 'notEligible';
         usedYear += gross;
         usedTotal += gross;
+        if (once !== undefined && gross > 0) {
+          usedByEvent ??= new Map();
+          usedByEvent.set(eventKey, (usedByEvent.get(eventKey) ?? 0) + gross);
+        }
         if (item !== undefined && gross > 0) {
           usedByItem ??= new Map();
           usedByItem.set(item, itemUsed + gross);
@@ -190,7 +217,7 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
         total += amount;
       }
     }
-    if (records) records.push({ claim: c, status, code, detail, rawFen: raw, amountFen: amount, capsApplied, cityAwardFen: city, cityOffsetFen: cityOffset, priorFen: prior });
+    if (records) records.push({ claim: c, status, code, detail, rawFen: raw, amountFen: amount, capsApplied, cityAwardFen: city, cityOffsetFen: cityOffset, priorFen: prior, eventPriorFen: eventPrior });
   }
   return total;
 }

@@ -3,7 +3,7 @@
  * would satisfy a failed one, the formula with its intermediate values, the caps that cut the amount, and the
  * policy version. Built only when asked, so that batch runs without explanations pay nothing for them.
  */
-import type { ResolvedCondition } from '../policy/model.ts';
+import type { OnceScope, ResolvedCondition, ResolvedIncentive } from '../policy/model.ts';
 import type { FactDecl } from '../policy/schema.ts';
 import { formatFen, formatFraction, groupThousands } from '../policy/quantities.ts';
 import { baseDetails, conditionSubject, valueFor, type CompiledIncentive, type CompiledPolicy } from './compile.ts';
@@ -25,7 +25,8 @@ export interface Explanation {
   clause: string;
   leadUnit: string | null;
   factsUsed: Array<{ name: string; label: string; labelEn: string; value: FactValue; display: string; displayEn: string }>;
-  conditions: Array<{ label: string; labelEn: string; satisfied: boolean | null; actual?: string; actualEn?: string }>;
+  /** `fact`: the fact a condition tests (not set for an expression), so a reader can show its value in its own words */
+  conditions: Array<{ label: string; labelEn: string; fact?: string; satisfied: boolean | null; actual?: string; actualEn?: string }>;
   formula?: { text: string; textEn: string; expression: string; baseValue?: number; baseDisplay?: string; baseDisplayEn?: string; rate?: string; rateEn?: string; rawFen: number };
   fixedFen?: number;
   proposedFen?: number;
@@ -33,6 +34,8 @@ export interface Explanation {
   /** 就高不重复: the city award of the year (and item), the part set off against this claim, and the rule */
   cityAward?: { amountFen: number; offsetFen: number; rule: string };
   priorAwardsFen: number;
+  /** one award per event (schema.ts `once`): what the event is, and what was already awarded for it (deducted) */
+  event?: { scope: OnceScope; priorFen: number; zh: string; en: string };
   reasons: Reason[];
   /** the fact whose absence stopped the evaluation (missing_fact): what a form asks for, by its label */
   missingFact?: { name: string; label: string; labelEn: string };
@@ -134,7 +137,8 @@ function whatWouldSatisfy(c: ResolvedCondition, decl: FactDecl | undefined, x: F
     return { zh: `还需在${missing.join('、')}年度满足：${c.label}`, en: `also needed in ${missing.join(', ')}: ${c.labelEn}` };
   }
   if (c.op === '<=' || c.op === '<') return { zh: `${decl?.label ?? c.fact}须不超过${req}（现为${displayFact(decl, x)}）`, en: `${decl?.labelEn ?? c.fact} must not exceed ${displayFactEn(decl, c.value as FactValue)}` };
-  return { zh: `须满足：${c.label}（现为${displayFact(decl, x)}）`, en: `must meet: ${c.labelEn} (now ${displayFactEn(decl, x)})` };
+  // an enum value has no English label in the policy: the English names the condition only
+  return { zh: `须满足：${c.label}（现为${displayFact(decl, x)}）`, en: decl?.type === 'enum' ? `must meet: ${c.labelEn}` : `must meet: ${c.labelEn} (now ${displayFactEn(decl, x)})` };
 }
 
 export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Explanation {
@@ -151,6 +155,7 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
   const conditions = def.conditions.map((c, i) => ({
     label: c.label,
     labelEn: c.labelEn,
+    fact: c.expr ? undefined : c.fact,
     // conditions after the first failing one were not reached by the engine: shown, but marked unchecked
     satisfied: i <= checked ? conditionHolds(c, conditionSubject(def, c, facts, year), year) : null,
     actual: displayFact(decl(c.unitFact ?? c.fact), conditionSubject(def, c, facts, year)),
@@ -194,9 +199,11 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
     case 'after_as_of':
       reasons.push({ code: rec.code, zh: `事项日期${rec.claim.date}晚于计算基准日`, en: `the event date ${rec.claim.date} is after the as-of date` });
       break;
-    case 'already_awarded':
-      reasons.push({ code: rec.code, zh: `一次性奖励，${def.once === 'item' ? '该' + (def.item?.label ?? '事项') : '本企业'}已获得过`, en: `a one-time award already granted to this ${def.once === 'item' ? def.item?.labelEn : 'enterprise'}` });
+    case 'already_awarded': {
+      const ev = eventText(def, rec, year);
+      reasons.push({ code: rec.code, zh: `${ev.zh}，不再重复奖励`, en: `${ev.en}; it is not paid again` });
       break;
+    }
     case 'max_years_reached':
       reasons.push({ code: rec.code, zh: `已在${def.maxYears}个年度获得该奖励，最长不超过${def.maxYears}年`, en: `already awarded in ${def.maxYears} years, the maximum` });
       break;
@@ -246,12 +253,17 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
     case 'eligible': {
       const steps: string[] = [];
       if (formula) steps.push(`${formula.baseDisplay ?? ''} × ${formula.rate ?? ''} = ${formatFen(rec.rawFen)}`);
-      else if (def.kind === 'fixed') steps.push(`定额${formatFen(rec.rawFen)}`);
+      else if (def.kind === 'fixed') {
+        // An amount chosen by a fact says by which (定额800万元（当年实现IPO的上市板块：上交所科创板）).
+        const by = def.fixed?.kind === 'byFact' ? decl(def.fixed.fact) : undefined;
+        steps.push(`定额${formatFen(rec.rawFen)}${by ? `（${by.label}：${displayFact(by, facts[by.name])}）` : ''}`);
+      }
+      if (rec.eventPriorFen) steps.push(`${eventText(def, rec, year).zh}，本次只补足差额${formatFen(rec.rawFen - rec.eventPriorFen)}`);
       else if (def.kind === 'cappedClaim') steps.push(`申报${formatFen(rec.rawFen)}`);
       for (const a of rec.capsApplied) steps.push(`受“${def.caps[a.index].label}”限制为${formatFen(a.roomFen)}`);
       if (rec.cityOffsetFen) steps.push(`扣除市级同类奖励${formatFen(rec.cityOffsetFen)}（就高不重复：市级已获${formatFen(rec.cityAwardFen)}）`);
-      zh = `${title}：可获${formatFen(rec.amountFen)}。${steps.join('，')}。`;
-      en = `${def.titleEn}${rec.claim.item ? ` (${rec.claim.item})` : ''}: ${formatYuan(rec.amountFen)}.${formula ? ` ${formula.baseDisplayEn ?? ''} × ${formula.rateEn ?? ''} = ${formatYuan(rec.rawFen)}.` : ''}${rec.capsApplied.map((a) => ` Cut to ${formatYuan(a.roomFen)} by "${def.caps[a.index].labelEn}".`).join('')}${rec.cityOffsetFen ? ` Less a same-kind city award of ${formatYuan(rec.cityOffsetFen)} (highest, not both).` : ''}`;
+      zh = `${title}：可享受${formatFen(rec.amountFen)}。${steps.join('，')}。`;
+      en = `${def.titleEn}${rec.claim.item ? ` (${rec.claim.item})` : ''}: ${formatYuan(rec.amountFen)}.${formula ? ` ${formula.baseDisplayEn ?? ''} × ${formula.rateEn ?? ''} = ${formatYuan(rec.rawFen)}.` : ''}${rec.eventPriorFen ? ` ${eventText(def, rec, year).en}; only the difference is paid.` : ''}${rec.capsApplied.map((a) => ` Cut to ${formatYuan(a.roomFen)} by "${def.caps[a.index].labelEn}".`).join('')}${rec.cityOffsetFen ? ` Less a same-kind city award of ${formatYuan(rec.cityOffsetFen)} (highest, not both).` : ''}`;
       break;
     }
     case 'caseByCase':
@@ -275,11 +287,12 @@ export function explain(cp: CompiledPolicy, rec: ClaimRecord, year: number): Exp
     factsUsed,
     conditions,
     formula,
-    fixedFen: def.fixedFen,
+    fixedFen: def.fixed ? valueFor(def.fixed, facts) : undefined,
     proposedFen: def.kind === 'cappedClaim' || def.kind === 'caseByCase' ? rec.claim.amountFen : undefined,
     caps,
     cityAward: rec.cityAwardFen ? { amountFen: rec.cityAwardFen, offsetFen: rec.cityOffsetFen, rule: cp.overlapMode } : undefined,
     priorAwardsFen: rec.priorFen,
+    event: def.once && rec.eventPriorFen ? { scope: def.once, priorFen: rec.eventPriorFen, ...eventText(def, rec, year) } : undefined,
     reasons,
     missingFact,
     whatWouldQualify,
@@ -301,6 +314,28 @@ export function toEntitlement(cp: CompiledPolicy, rec: ClaimRecord, year: number
     amountFen: rec.status === 'caseByCase' || rec.status === 'amountNotSet' ? null : rec.amountFen,
     explanation: withExplanation ? explain(cp, rec, year) : undefined,
   };
+}
+
+/**
+ * Why an amount was cut or refused by the one-award-per-event rule: "已就同一奖项获2020年度奖励200万元（每家企业每年一次）".
+ * The event is what `once` names: the enterprise, its year, the item (地块, 项目, 商标 …) or the item's year.
+ */
+function eventText(def: ResolvedIncentive, rec: ClaimRecord, year: number): { zh: string; en: string } {
+  const paid = formatFen(rec.eventPriorFen);
+  const paidEn = formatYuan(rec.eventPriorFen);
+  const label = def.item?.label ?? '事项';
+  const labelEn = def.item?.labelEn ?? 'item';
+  const item = rec.claim.item ?? '';
+  switch (def.once) {
+    case 'enterpriseYear':
+      return { zh: `已就同一奖项获${year}年度奖励${paid}（每家企业每年一次）`, en: `${paidEn} was already awarded to this enterprise for ${year} (once per enterprise and year)` };
+    case 'item':
+      return { zh: `已就同一${label}“${item}”获奖励${paid}（每个${label}一次）`, en: `${paidEn} was already awarded for the same ${labelEn} "${item}" (once per ${labelEn})` };
+    case 'itemYear':
+      return { zh: `已就同一${label}“${item}”获${year}年度奖励${paid}（每个${label}每年一次）`, en: `${paidEn} was already awarded for the same ${labelEn} "${item}" for ${year} (once per ${labelEn} and year)` };
+    default:
+      return { zh: `已就同一奖项获奖励${paid}（每家企业一次）`, en: `${paidEn} was already awarded to this enterprise for it (once per enterprise)` };
+  }
 }
 
 /** 300000000 → "¥3,000,000.00" for English readers. */

@@ -8,6 +8,7 @@ import { KaifangError, ValidationError } from '../errors.ts';
 import type { Policy } from '../policy/model.ts';
 import { parseMoneyFen, QuantityError } from '../policy/quantities.ts';
 import { isCivilDate } from '../civil-date.ts';
+import { evaluateExpression, identifiersOf, parseExpression, renderExpression, type Expr } from './expr.ts';
 
 export type FactValue = number | string | boolean | number[];
 
@@ -166,6 +167,62 @@ function factsObject(policy: Policy, c: Collector, path: string, v: unknown): Re
   return out;
 }
 
+/** A policy's derived facts (facts.yaml `derivedFrom`), parsed once per policy. */
+interface Derivation {
+  name: string;
+  expr: Expr;
+  inputs: string[];
+  /** half a unit of the last place a stated value is written to (decimals: 2 → 0.005) */
+  tolerance: number;
+}
+const DERIVATIONS = new WeakMap<Policy, Derivation[]>();
+
+function derivationsOf(policy: Policy): Derivation[] {
+  let out = DERIVATIONS.get(policy);
+  if (!out) {
+    out = [];
+    for (const f of policy.facts.values()) {
+      if (!f.derivedFrom) continue;
+      const expr = parseExpression(f.derivedFrom);
+      out.push({ name: f.name, expr, inputs: [...identifiersOf(expr)], tolerance: f.decimals === undefined ? 1e-9 : 0.5 * 10 ** -f.decimals + 1e-9 });
+    }
+    DERIVATIONS.set(policy, out);
+  }
+  return out;
+}
+
+/**
+ * Derive what is derivable (容积率 = 计容建筑面积 ÷ 出让用地面积) into `facts`: a rule tests the derived value, never a
+ * figure typed beside the facts it comes from. A value stated in `stated` that disagrees with the derived one beyond
+ * the places it is written to is refused (1.50 for 1.504 agrees; 1.50 for 1.51 does not); nothing is preferred.
+ */
+function deriveFacts(policy: Policy, c: Collector, facts: Record<string, FactValue>, stated: Record<string, FactValue>, path: string) {
+  for (const d of derivationsOf(policy)) {
+    const v = evaluateExpression(d.expr, (n) => facts[n] as number | undefined);
+    if (v === undefined) continue; // not every fact it comes from is known: a stated value stands
+    const decl = policy.facts.get(d.name)!;
+    const bare = (x: string) => x.replace(/^\((.*)\)$/, '$1');
+    const from = bare(renderExpression(d.expr, (n) => policy.facts.get(n)?.label ?? n));
+    const fromEn = bare(renderExpression(d.expr, (n) => policy.facts.get(n)?.labelEn ?? n));
+    if (!Number.isFinite(v)) {
+      c.add(`${path}.${d.name}`, 'not_derivable', `${decl.label}无法由“${from}”算出（除数为0）`, `${decl.labelEn} cannot be derived from ${fromEn} (division by zero)`);
+      continue;
+    }
+    const s = stated[d.name];
+    if (typeof s === 'number' && Math.abs(s - v) > d.tolerance) {
+      const shown = +v.toFixed(6);
+      c.add(
+        `${path}.${d.name}`,
+        'inconsistent_fact',
+        `${decl.label}填写为${s}，与“${from}”算出的${shown}不一致；请更正或不填（自动算出）`,
+        `${decl.labelEn} is stated as ${s} but ${fromEn} gives ${shown}; correct it or leave it out (it is derived)`,
+      );
+      continue;
+    }
+    facts[d.name] = v;
+  }
+}
+
 function unknownKeys(c: Collector, path: string, obj: Record<string, unknown>, allowed: Set<string>) {
   for (const k of Object.keys(obj)) {
     if (!allowed.has(k)) c.add(`${path ? path + '.' : ''}${k}`, 'unknown_field', `未知字段“${k}”（可用：${[...allowed].join('、')}）`, `unknown field "${k}" (allowed: ${[...allowed].join(', ')})`);
@@ -198,6 +255,8 @@ export function parseEnterpriseYear(policy: Policy, input: unknown): EnterpriseY
   }
 
   const facts = factsObject(policy, c, 'facts', doc.facts);
+  const derivations = derivationsOf(policy);
+  if (derivations.length) deriveFacts(policy, c, facts, { ...facts }, 'facts');
 
   const claims: ClaimInput[] = [];
   if (doc.claims !== undefined && !Array.isArray(doc.claims)) c.add('claims', 'not_list', '申报项应为列表', 'claims must be a list');
@@ -234,7 +293,10 @@ export function parseEnterpriseYear(policy: Policy, input: unknown): EnterpriseY
       c.add(p, 'duplicate_claim', `重复的申报项“${key}”：同一奖励同一${inc.item?.label ?? '项目'}只能出现一次，或为每项填写不同的 id`, `duplicate claim "${key}": give each claim its own id or item`);
     }
     keys.add(key);
-    claims.push({ key, incentive: inc.id, incentiveIndex: policy.incentives.indexOf(inc), implicit: false, item, date, amountFen, facts: mergeFacts(facts, own), path: p });
+    const merged = mergeFacts(facts, own);
+    // A claim that states its own plot (areas or ratio) is derived again on its own facts over the enterprise's.
+    if (derivations.length && derivations.some((d) => d.name in own || d.inputs.some((n) => n in own))) deriveFacts(policy, c, merged, own, `${p}.facts`);
+    claims.push({ key, incentive: inc.id, incentiveIndex: policy.incentives.indexOf(inc), implicit: false, item, date, amountFen, facts: merged, path: p });
   }
 
   const priorAwards: PriorAward[] = [];

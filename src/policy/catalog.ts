@@ -3,7 +3,7 @@
  * plain explanation, lead unit names, what can be claimed and how much — derived from the loaded policy, never
  * restated.
  */
-import type { Policy, Rate, ResolvedIncentive } from './model.ts';
+import type { OnceScope, Policy, Rate, ResolvedIncentive } from './model.ts';
 import { formatFen, formatFraction, groupThousands } from './quantities.ts';
 
 export interface IncentiveView {
@@ -25,7 +25,8 @@ export interface IncentiveView {
   /** facts a claimant fills in for this incentive (conditions, formula, caps) */
   facts: string[];
   item?: { label: string; labelEn: string };
-  once?: 'enterprise' | 'item';
+  /** one award per event: the enterprise, its year, the item, or the item's year (schema.ts `once`) */
+  once?: OnceScope;
   maxYears?: number;
   leadUnit: string | null;
   leadUnitName: string | null;
@@ -74,6 +75,22 @@ export function incentiveView(policy: Policy, inc: ResolvedIncentive): Incentive
   };
 }
 
+/** The distinct amounts of a fixed incentive (one, or one per value of the fact that chooses it), smallest first. */
+function fixedValues(inc: ResolvedIncentive): number[] {
+  const f = inc.fixed!;
+  return f.kind === 'const' ? [f.value] : [...new Set(Object.values(f.values))].sort((a, b) => a - b);
+}
+
+function onceZh(inc: ResolvedIncentive): string {
+  const label = inc.item?.label ?? '事项';
+  return inc.once ? { enterprise: '（每家企业一次）', enterpriseYear: '（每家企业每年一次）', item: `（每个${label}一次）`, itemYear: `（每个${label}每年一次）` }[inc.once] : '';
+}
+
+function onceEn(inc: ResolvedIncentive): string {
+  const label = inc.item?.labelEn ?? 'item';
+  return inc.once ? { enterprise: ' (once per enterprise)', enterpriseYear: ' (once per enterprise and year)', item: ` (once per ${label})`, itemYear: ` (once per ${label} and year)` }[inc.once] : '';
+}
+
 const SCOPE_ZH: Record<string, string> = { claim: '每项', item: '每项累计', enterpriseYear: '每年', enterprise: '累计' };
 
 export function amountText(inc: ResolvedIncentive): string {
@@ -82,12 +99,12 @@ export function amountText(inc: ResolvedIncentive): string {
     .join('，');
   switch (inc.kind) {
     case 'fixed':
-      return `定额${formatFen(inc.fixedFen!)}${inc.once ? '（一次性）' : ''}`;
+      return `定额${fixedValues(inc).map((v) => formatFen(v)).join('/')}${onceZh(inc)}`;
     case 'formula': {
       const rate = inc.rate!;
       const r = (x: Rate) => (x.kind === 'fraction' ? formatFraction(x.value) : `${x.text}/单位`);
       const rates = rate.kind === 'const' ? r(rate.value) : Object.values(rate.values).map(r).join('/');
-      return `${inc.formula ?? inc.base} · ${rates}${caps ? '，' + caps : ''}`;
+      return `${inc.formula ?? inc.base} · ${rates}${caps ? '，' + caps : ''}${onceZh(inc)}`;
     }
     case 'cappedClaim':
       return `据实申报，${caps}`;
@@ -111,12 +128,12 @@ export function amountTextEn(inc: ResolvedIncentive): string {
     .join(', ');
   switch (inc.kind) {
     case 'fixed':
-      return `fixed ${yuanEn(inc.fixedFen!)}${inc.once ? ' (one-time)' : ''}`;
+      return `fixed ${fixedValues(inc).map(yuanEn).join('/')}${onceEn(inc)}`;
     case 'formula': {
       const rate = inc.rate!;
       const r = (x: Rate) => (x.kind === 'fraction' ? formatFraction(x.value) : `${yuanEn(x.fenPerUnit)}/unit`);
       const rates = rate.kind === 'const' ? r(rate.value) : Object.values(rate.values).map(r).join('/');
-      return `${inc.formulaEn ?? inc.base} · ${rates}${caps ? ', ' + caps : ''}`;
+      return `${inc.formulaEn ?? inc.base} · ${rates}${caps ? ', ' + caps : ''}${onceEn(inc)}`;
     }
     case 'cappedClaim':
       return `actual amount claimed, ${caps}`;

@@ -136,6 +136,21 @@ export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID): Policy {
   const agencies = new Map(agenciesFile.data.agencies.map((a) => [a.id, a]));
   const facts = new Map(factsFile.data.facts.map((f) => [f.name, f]));
   const interpretations = new Map(interpFile.data.interpretations.map((i) => [i.id, i]));
+  // A derived fact (容积率 = 计容建筑面积 ÷ 出让用地面积) is an expression over numeric facts that are not derived themselves.
+  for (const [i, f] of factsFile.data.facts.entries()) {
+    if (!f.derivedFrom) continue;
+    const at = ['facts', i, 'derivedFrom'];
+    try {
+      for (const name of identifiersOf(parseExpression(f.derivedFrom))) {
+        const g = facts.get(name);
+        if (!g) L.problem(factsFile, `unknown fact "${name}" in derivedFrom / 未定义的事实`, at);
+        else if (g.derivedFrom || name === f.name) L.problem(factsFile, `"${name}" is derived itself: derive from stated facts only`, at);
+        else if (!['number', 'integer', 'area', 'money'].includes(g.type)) L.problem(factsFile, `"${name}" is a ${g.type}, not a number`, at);
+      }
+    } catch (e) {
+      L.problem(factsFile, `derivedFrom: ${(e as Error).message}`, at);
+    }
+  }
   const reading = (id: string) => {
     const i = interpretations.get(id);
     if (!i) throw new Error(`unknown interpretation ${id}`);
@@ -275,6 +290,17 @@ function resolveIncentive(
       return 0;
     }
   };
+  // The values of an enum fact that the incentive's own conditions let through (`in` / `==`): a value chosen by that
+  // fact is needed for these only (measure 8: a listing on the NEEQ never reaches the amount).
+  const admitted = (by: string, all: string[]) => {
+    let out = all;
+    for (const c of inc.conditions) {
+      if (c.fact !== by) continue;
+      if (c.op === 'in' && Array.isArray(c.value)) out = out.filter((x) => (c.value as string[]).includes(x));
+      if (c.op === '==' && typeof c.value === 'string') out = out.filter((x) => x === c.value);
+    }
+    return out;
+  };
   const byFact = <T>(v: unknown, p: (string | number)[], conv: (x: unknown, p: (string | number)[]) => T): ByFact<T> => {
     const r = readingOf(v, p);
     if (r && typeof r === 'object' && 'by' in r) {
@@ -282,10 +308,10 @@ function resolveIncentive(
       const f = fact(by, [...p, 'by']);
       if (f && f.type !== 'enum') L.problem(file, `"${by}" must be an enum fact to choose a value by it`, [...p, 'by']);
       if (f?.values) {
-        for (const k of f.values) if (!(k in values)) L.problem(file, `no value for ${by} = ${k}`, [...p, 'values']);
+        for (const k of admitted(by, f.values)) if (!(k in values)) L.problem(file, `no value for ${by} = ${k}`, [...p, 'values']);
         for (const k of Object.keys(values)) if (!f.values.includes(k)) L.problem(file, `${by} has no value "${k}"`, [...p, 'values', k]);
       }
-      return { kind: 'byFact', fact: by, values: Object.fromEntries(Object.entries(values).map(([k, x]) => [k, conv(x, [...p, 'values', k])])) };
+      return { kind: 'byFact', fact: by, values: Object.fromEntries(Object.entries(values).map(([k, x]) => [k, conv(readingOf(x, [...p, 'values', k]), [...p, 'values', k])])) };
     }
     return { kind: 'const', value: conv(r, p) };
   };
@@ -362,11 +388,11 @@ function resolveIncentive(
   });
 
   const kind = inc.kind;
-  let fixedFen: number | undefined;
+  let fixed: ByFact<number> | undefined;
   let rate: ByFact<Rate> | undefined;
   if (kind === 'fixed') {
     if (!inc.amount?.fixed) L.problem(file, 'a fixed incentive states amount.fixed', at('kind'));
-    else fixedFen = money(inc.amount.fixed, at('amount', 'fixed'));
+    else fixed = byFact(inc.amount.fixed, at('amount', 'fixed'), money);
   }
   if (kind === 'formula') {
     if (!inc.amount?.base || inc.amount.rate === undefined) L.problem(file, 'a formula incentive states amount.base and amount.rate', at('kind'));
@@ -381,7 +407,7 @@ function resolveIncentive(
     }
   }
   if (kind === 'cappedClaim' && caps.length === 0) L.problem(file, 'a capped claim states at least one cap (最高…)', at('caps'));
-  if (inc.once === 'item' && !inc.item) L.problem(file, 'once per item needs the incentive to declare its item', at('once'));
+  if ((inc.once === 'item' || inc.once === 'itemYear') && !inc.item) L.problem(file, 'once per item needs the incentive to declare its item', at('once'));
   for (const s of inc.scanWhen ?? []) fact(s, at('scanWhen'));
   for (const id of inc.interpretations) if (!interpretations.has(id)) L.problem(file, `unknown interpretation "${id}"`, at('interpretations'));
   const maxYears = readingOf(inc.maxYears, at('maxYears')) as number | undefined;
@@ -399,7 +425,8 @@ function resolveIncentive(
     beneficiary: inc.beneficiary,
     item: inc.item,
     conditions,
-    fixedFen,
+    fixed,
+    fixedFen: fixed?.kind === 'const' ? fixed.value : undefined,
     base: inc.amount?.base,
     rate,
     params,

@@ -11,6 +11,9 @@ export type ByFact<T> = { kind: 'const'; value: T } | { kind: 'byFact'; fact: st
 
 export type CapScope = 'claim' | 'item' | 'enterpriseYear' | 'enterprise';
 
+/** What one award is for (schema.ts `once`): the enterprise, its year, the item, or the item's year. */
+export type OnceScope = 'enterprise' | 'enterpriseYear' | 'item' | 'itemYear';
+
 export interface ResolvedCondition {
   /** a fact name, or an arithmetic expression over facts and params (e.g. `rdExpense - rdExpensePriorYear`) */
   fact: string;
@@ -46,6 +49,9 @@ export interface ResolvedIncentive {
   beneficiary: 'enterprise' | 'carrier' | 'organisation' | 'person';
   item?: { label: string; labelEn: string };
   conditions: ResolvedCondition[];
+  /** the amount of a fixed incentive, possibly chosen by a fact */
+  fixed?: ByFact<number>;
+  /** the amount of a fixed incentive when it is one number (no fact chooses it) */
   fixedFen?: number;
   base?: string;
   rate?: ByFact<Rate>;
@@ -53,7 +59,7 @@ export interface ResolvedIncentive {
   formula?: string;
   formulaEn?: string;
   caps: ResolvedCap[];
-  once?: 'enterprise' | 'item';
+  once?: OnceScope;
   maxYears?: number;
   highestNotBoth: boolean;
   scanWhen?: string[];

@@ -24,10 +24,11 @@ describe('the Wujiang 2020 policy as data', () => {
 
   it('encodes every quantified incentive the text names', () => {
     const byMeasure = (n: number) => policy.incentives.filter((i) => i.measure === n);
-    const fixed = (n: number) => byMeasure(n).flatMap((i) => [i.fixedFen, ...i.caps.flatMap((c) => (c.amountFen.kind === 'const' ? [c.amountFen.value] : Object.values(c.amountFen.values)))]);
+    const fixed = (n: number) => byMeasure(n).flatMap((i) => [...(i.fixed ? (i.fixed.kind === 'const' ? [i.fixed.value] : Object.values(i.fixed.values)) : []), ...i.caps.flatMap((c) => (c.amountFen.kind === 'const' ? [c.amountFen.value] : Object.values(c.amountFen.values)))]);
     const WAN = 1_000_000;
     expect(fixed(7)).toEqual(expect.arrayContaining([50 * WAN, 30 * WAN, 10 * WAN]));
-    expect(fixed(8)).toEqual(expect.arrayContaining([700 * WAN, 100 * WAN, 500 * WAN]));
+    // the STAR Market extra is part of the one listing award: 700万元, on the STAR Market 700万 + 100万
+    expect(fixed(8)).toEqual(expect.arrayContaining([700 * WAN, (700 + 100) * WAN, 500 * WAN]));
     expect(fixed(9)).toEqual(expect.arrayContaining([10_000 * WAN]));
     expect(fixed(10)).toEqual(expect.arrayContaining([200 * WAN, 300 * WAN]));
     expect(fixed(11)).toEqual(expect.arrayContaining([5000 * WAN, 1000 * WAN, 100 * WAN, 50 * WAN, 200 * WAN]));

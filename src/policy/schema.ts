@@ -47,9 +47,16 @@ export const factSchema = z
     values: z.array(z.string()).optional(), // enum values
     valueLabels: z.record(z.string(), z.string()).optional(), // enum value → Chinese label
     unit: z.string().optional(), // display unit for number/area, e.g. 平方米
+    /** a fact that is a ratio or sum of others (容积率 = 计容建筑面积 ÷ 出让用地面积): an expression over other facts in
+     *  the grammar of `base`. When its facts are known the engine derives it; a stated value that disagrees with
+     *  them beyond `decimals` places is refused, never preferred to the derived one. */
+    derivedFrom: z.string().optional(),
+    /** the places to which a stated value of a derived fact is written (1.50 for 1.504 agrees at 2 places) */
+    decimals: z.number().int().min(0).max(10).optional(),
   })
   .strict()
-  .refine((f) => f.type !== 'enum' || (f.values && f.values.length > 0), { message: 'an enum fact lists its values' });
+  .refine((f) => f.type !== 'enum' || (f.values && f.values.length > 0), { message: 'an enum fact lists its values' })
+  .refine((f) => !f.derivedFrom || f.type === 'number' || f.type === 'area', { message: 'only a number or area fact can be derived from others' });
 export const factsFileSchema = z.object({ facts: z.array(factSchema).min(1) }).strict();
 
 export const conditionSchema = z
@@ -77,8 +84,9 @@ export const capSchema = z
 
 export const amountSchema = z
   .object({
-    /** fixed: the amount of a fixed award */
-    fixed: money.optional(),
+    /** fixed: the amount of a fixed award, possibly by a fact (measure 12: 200万元 for the award, 100万元 for the
+     *  nomination; measure 8: 700万元, 800万元 on the STAR Market); values may be readings */
+    fixed: z.union([money, byFact(z.union([money, readingRef])), readingRef]).optional(),
     /** formula: an arithmetic expression over facts and params (+ - * min max, parentheses) … */
     base: z.string().optional(),
     /** … multiplied by this rate ("6%") or money per unit of the base ("200元" per m²), possibly by a fact */
@@ -110,8 +118,13 @@ export const incentiveSchema = z
     amount: amountSchema.optional(),
     params: z.record(z.string(), z.union([fraction, money, readingRef])).optional(),
     caps: z.array(capSchema).default([]),
-    /** one-time: once per enterprise, or once per item */
-    once: z.enum(['enterprise', 'item']).optional(),
+    /** one award per event, the event being the enterprise (over the policy), the enterprise's year, the item (the
+     *  award won, the plot, the trademark …) or the item's year (a project's year). Earlier district awards for the
+     *  same event — earlier decisions and the earlier claims of the same enterprise-year — are deducted from the
+     *  event's entitlement: a second claim for the same event pays nothing (already_awarded), or only what its
+     *  entitlement now exceeds what was paid (a formula or fixed amount); a capped claim's amount is its own ask,
+     *  so a second capped claim for the same event is refused. */
+    once: z.enum(['enterprise', 'enterpriseYear', 'item', 'itemYear']).optional(),
     /** at most this many distinct years of award per enterprise (measure 10: 最长不超过三年) */
     maxYears: orReading(z.number().int().positive()).optional(),
     /** 就高不重复 (附则1) applies to every award unless set false: a same-kind city-level award for the same item and year is settled per the reading */
