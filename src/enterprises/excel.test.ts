@@ -6,7 +6,9 @@ import { sql } from 'kysely';
 import { describeDatabases, migratedPGliteTemplate } from '../db/test-databases.ts';
 import { openDatabase } from '../db/open.ts';
 import { SYSTEM_ACTOR } from '../audit/audit-log.ts';
-import { ValidationError } from '../errors.ts';
+import { KaifangError, ValidationError } from '../errors.ts';
+import { acquireImportSlot, importsRunning, newReadStats } from '../excel/read-workbook.ts';
+import { sheetWorkbook } from '../excel/test-workbooks.ts';
 import { createEnterprise } from './enterprises.ts';
 import { generateUscc, seededRandom, usccCheckCharacter } from './uscc.ts';
 import { enterpriseTemplateWorkbook, exportEnterprisesWorkbook, importEnterprises, readEnterpriseWorkbook } from './excel.ts';
@@ -39,6 +41,11 @@ function wrongCheck(code: string): string {
   const right = usccCheckCharacter(code.slice(0, 17));
   return code.slice(0, 17) + (right === '1' ? '2' : '1');
 }
+
+/** A million rows under the header (only the code filled in): about 8 MB holding 75 MB of XML. Made once. */
+let millionFile: Promise<Buffer> | undefined;
+const million = () => (millionFile ??= sheetWorkbook('企业名录', HEAD, 1_000_000, (n) => [String(n)]));
+const MiB = 1024 * 1024;
 
 describeDatabases('enterprise Excel import and export', (t) => {
   const random = seededRandom(42);
@@ -105,6 +112,54 @@ describeDatabases('enterprise Excel import and export', (t) => {
     expect(e.errors.map((x) => [x.path, x.code])).toEqual([['rows[3].uscc', 'enterprise_exists']]);
     expect(e.errors[0].messageZh).toContain('苏州已登记有限公司');
     expect(await t.db.selectFrom('enterprises').select('uscc').where('uscc', '=', fresh).executeTakeFirst()).toBeUndefined();
+  });
+
+  it('imports up to KAIFANG_IMPORT_MAX_ROWS enterprises at once and refuses one more, naming the limit', async () => {
+    const limits = { maxRows: 3, maxBytes: 64 * MiB, atOnce: 2 };
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => [code(), `苏州限额测试${i}有限公司`, '平望镇', '其他产业']);
+    const before = await count(t.db, 'enterprises');
+    const e = await refusal(importEnterprises(t.db, await xlsx(rows(4)), { actor: SYSTEM_ACTOR, read: { limits } }));
+    expect(e.errors.map((x) => [x.path, x.code, x.details])).toEqual([['file', 'too_many_rows', { limit: 3, setting: 'KAIFANG_IMPORT_MAX_ROWS' }]]);
+    expect(e.errors[0].messageZh).toContain('一次最多导入 3 行');
+    expect(await count(t.db, 'enterprises')).toBe(before);
+    // blank lines in between are not rows
+    const three = rows(3);
+    const { created } = await importEnterprises(t.db, await xlsx([three[0], [], three[1], [], three[2]]), { actor: SYSTEM_ACTOR, read: { limits } });
+    expect(created).toHaveLength(3);
+  });
+
+  it('refuses a million-row file without reading it: from the zip directory, or at the row limit', async () => {
+    const file = await million();
+    const before = [await count(t.db, 'enterprises'), await count(t.db, 'audit_log')];
+    // the platform's limits: the sheet declares 77 MB, more than KAIFANG_IMPORT_MAX_BYTES (64 MB)
+    const stats = newReadStats();
+    const tooLarge = await refusal(importEnterprises(t.db, file, { actor: SYSTEM_ACTOR, read: { stats } }));
+    expect(tooLarge.errors.map((x) => [x.path, x.code])).toEqual([['file', 'workbook_too_large']]);
+    expect(stats.partsRead).not.toContain('xl/worksheets/sheet1.xml');
+    // allowed the bytes, it stops at the 1,001st enterprise: 1,002 of 1,000,001 rows read (the header, 1,000
+    // enterprises and the one too many), a few hundred KB of the sheet's 75 MB inflated
+    const read = { stats: newReadStats(), limits: { maxRows: 1_000, maxBytes: 256 * MiB, atOnce: 2 } };
+    const tooMany = await refusal(importEnterprises(t.db, file, { actor: SYSTEM_ACTOR, read }));
+    expect(tooMany.errors.map((x) => [x.path, x.code])).toEqual([['file', 'too_many_rows']]);
+    expect(read.stats.rowsDelivered).toBe(1_002);
+    expect(read.stats.bytesInflated).toBeLessThan(MiB);
+    expect([await count(t.db, 'enterprises'), await count(t.db, 'audit_log')]).toEqual(before);
+  });
+
+  it('is refused with import_busy while KAIFANG_IMPORTS_AT_ONCE imports read, and stores nothing', async () => {
+    const limits = { maxRows: 10_000, maxBytes: 64 * MiB, atOnce: 1 };
+    const file = await xlsx([[code(), '苏州繁忙测试有限公司', '盛泽镇', '其他产业']]);
+    const before = await count(t.db, 'enterprises');
+    const other = acquireImportSlot(limits);
+    try {
+      const busy = await importEnterprises(t.db, file, { actor: SYSTEM_ACTOR, read: { limits } }).catch((x: KaifangError) => x);
+      expect(busy).toMatchObject({ code: 'import_busy', details: { limit: 1, setting: 'KAIFANG_IMPORTS_AT_ONCE' } });
+      expect(await count(t.db, 'enterprises')).toBe(before);
+    } finally {
+      other.release();
+    }
+    expect((await importEnterprises(t.db, file, { actor: SYSTEM_ACTOR, read: { limits } })).created).toHaveLength(1);
+    expect(importsRunning()).toBe(0);
   });
 
   it('says what is wrong with the file itself: not a workbook, a missing column, no rows', async () => {

@@ -12,12 +12,17 @@
  * the file, codes already registered), every problem is reported with its Excel row number and column in
  * Chinese and English, and nothing is stored unless every row is good; then all rows are created in one
  * transaction, each with its audit record, plus one `enterprise.import` record.
+ *
+ * The file is read as a stream under the platform's import limits (src/excel/read-workbook.ts): more than
+ * KAIFANG_IMPORT_MAX_ROWS enterprises, or a workbook expanding past KAIFANG_IMPORT_MAX_BYTES, is refused as
+ * soon as it is seen, without reading the rest.
  */
 import ExcelJS from 'exceljs';
 import { appendAudit, type AuditActor } from '../audit/audit-log.ts';
 import { INDUSTRY_CLASSES, type IndustryClass } from '../db/schema.ts';
 import { inTransaction, type Db } from '../db/transaction.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
+import { importLimits, readSheet, tooManyRows, type ImportReadOptions } from '../excel/read-workbook.ts';
 import { listAreas, findArea } from './areas.ts';
 import { createEnterprise, validateEnterprise, type EnterpriseView } from './enterprises.ts';
 
@@ -33,8 +38,6 @@ export const ENTERPRISE_COLUMNS: ReadonlyArray<{ field: EnterpriseField; header:
 
 export const INDUSTRY_CLASS_LABELS: Record<IndustryClass, string> = { leading: '先导产业', highTech: '高新技术产业', other: '其他产业' };
 
-/** More data rows than this are refused (split the file). */
-export const MAX_IMPORT_ROWS = 5000;
 /** At most this many row problems are listed; the rest are counted. */
 export const MAX_REPORTED_ERRORS = 200;
 
@@ -119,32 +122,17 @@ function rowError(row: number, field: EnterpriseField | null, code: string, zh: 
   });
 }
 
-async function loadWorkbook(data: Buffer | Uint8Array | ArrayBuffer): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
-  const buf = Buffer.isBuffer(data) ? data : Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
-  try {
-    // exceljs' typings name an older Buffer; the runtime takes any Node Buffer.
-    await wb.xlsx.load(buf as unknown as ExcelJS.Buffer);
-  } catch (e) {
-    throw new KaifangError({ code: 'bad_file', path: 'file', zh: '无法读取该文件：请上传 Excel 工作簿（.xlsx 格式；旧版 .xls 请先另存为 .xlsx）', en: `cannot read the file as an Excel workbook (.xlsx; save an old .xls as .xlsx first): ${(e as Error).message}` });
-  }
-  return wb;
+/** The file is not an .xlsx workbook (an old .xls, a renamed file, a damaged zip). */
+function badFile(reason: string): KaifangError {
+  return new KaifangError({ code: 'bad_file', path: 'file', zh: '无法读取该文件：请上传 Excel 工作簿（.xlsx 格式；旧版 .xls 请先另存为 .xlsx）', en: `cannot read the file as an Excel workbook (.xlsx; save an old .xls as .xlsx first): ${reason}` });
 }
 
-/**
- * Reads and checks every row of an enterprise workbook (the sheet 企业名录, or else the first sheet). Returns
- * the rows when all are good; otherwise throws a ValidationError listing every problem by row and column.
- * Does not look at the database (see importEnterprises for codes already registered).
- */
-export async function readEnterpriseWorkbook(data: Buffer | Uint8Array | ArrayBuffer): Promise<EnterpriseRow[]> {
-  const wb = await loadWorkbook(data);
-  const ws = wb.getWorksheet(ENTERPRISE_SHEET) ?? wb.worksheets[0];
-  if (!ws) throw new ValidationError([new KaifangError({ code: 'empty_file', path: 'file', zh: '工作簿中没有工作表', en: 'the workbook has no worksheet' })]);
+const noWorksheet = () => new ValidationError([new KaifangError({ code: 'empty_file', path: 'file', zh: '工作簿中没有工作表', en: 'the workbook has no worksheet' })]);
 
-  // The header row: find each column by its header.
-  const header = ws.getRow(1);
+/** The header row: each column found by its header; every missing one reported. */
+function headerColumns(header: ExcelJS.Row | undefined): Map<EnterpriseField, number> {
   const columnOf = new Map<EnterpriseField, number>();
-  header.eachCell((cell, col) => {
+  header?.eachCell((cell, col) => {
     const key = headerKey(readCell(cell.value).text);
     for (const [field, aliases] of Object.entries(HEADER_ALIASES) as Array<[EnterpriseField, string[]]>) {
       if (!columnOf.has(field) && aliases.some((a) => headerKey(a) === key)) columnOf.set(field, col);
@@ -165,82 +153,99 @@ export async function readEnterpriseWorkbook(data: Buffer | Uint8Array | ArrayBu
       ),
     );
   }
+  return columnOf;
+}
 
-  const errors: KaifangError[] = [];
-  const rows: EnterpriseRow[] = [];
-  const firstRowOf = new Map<string, number>();
-  let dataRows = 0;
-  for (let r = 2; r <= ws.rowCount; r++) {
-    const row = ws.getRow(r);
-    const cell = (f: EnterpriseField) => readCell(row.getCell(columnOf.get(f)!).value);
-    const raw = { uscc: cell('uscc'), name: cell('name'), areaId: cell('areaId'), industryClass: cell('industryClass') };
-    if (Object.values(raw).every((v) => !clean(v.text))) continue; // blank line
-    dataRows++;
-    if (dataRows > MAX_IMPORT_ROWS) {
-      throw new ValidationError([new KaifangError({ code: 'too_many_rows', path: 'file', zh: `一次最多导入${MAX_IMPORT_ROWS}家企业，请拆分文件`, en: `at most ${MAX_IMPORT_ROWS} enterprises per import; split the file` })]);
-    }
-    const rowErrors: KaifangError[] = [];
+/**
+ * Reads and checks every row of an enterprise workbook (the sheet 企业名录, or else the first sheet). Returns
+ * the rows when all are good; otherwise throws a ValidationError listing every problem by row and column.
+ * Does not look at the database (see importEnterprises for codes already registered).
+ */
+export async function readEnterpriseWorkbook(data: Buffer | Uint8Array | ArrayBuffer, read: ImportReadOptions = {}): Promise<EnterpriseRow[]> {
+  const limits = read.limits ?? importLimits();
+  // Streamed (src/excel/read-workbook.ts): reading stops at the first row past the limit.
+  return readSheet(data, { ...read, limits, sheet: ENTERPRISE_SHEET, headerRows: 1, notAWorkbook: badFile, noSheet: noWorksheet }, async (ws) => {
+    const errors: KaifangError[] = [];
+    const rows: EnterpriseRow[] = [];
+    const firstRowOf = new Map<string, number>();
+    let dataRows = 0;
+    let columnOf: Map<EnterpriseField, number> | undefined;
+    for await (const row of ws.rows) {
+      if (!columnOf) {
+        columnOf = headerColumns(row.number === 1 ? row : undefined);
+        if (row.number === 1) continue;
+      }
+      const r = row.number;
+      const cell = (f: EnterpriseField) => readCell(row.getCell(columnOf!.get(f)!).value);
+      const raw = { uscc: cell('uscc'), name: cell('name'), areaId: cell('areaId'), industryClass: cell('industryClass') };
+      if (Object.values(raw).every((v) => !clean(v.text))) continue; // blank line
+      dataRows++;
+      if (dataRows > limits.maxRows) throw tooManyRows(limits.maxRows);
+      const rowErrors: KaifangError[] = [];
 
-    // 统一社会信用代码: text only (as a number Excel keeps 15 digits and rewrites the rest), full-width folded.
-    let uscc: unknown = clean(raw.uscc.text).normalize('NFKC').replace(/[\s\u3000]+/g, '');
-    if (raw.uscc.numeric) {
-      rowErrors.push(rowError(r, 'uscc', 'uscc_as_number', '单元格是数字格式：Excel 的数字只保留15位有效数字，18位代码会被改写。请将该列设为“文本”格式后重新录入', 'the cell holds a number: Excel keeps only 15 significant digits and rewrites an 18-character code; format the column as Text and enter the code again'));
-      uscc = undefined;
-    } else if (uscc === '') {
-      rowErrors.push(rowError(r, 'uscc', 'required', '请填写统一社会信用代码', 'the unified social credit code is required'));
-      uscc = undefined;
-    }
+      // 统一社会信用代码: text only (as a number Excel keeps 15 digits and rewrites the rest), full-width folded.
+      let uscc: unknown = clean(raw.uscc.text).normalize('NFKC').replace(/[\s\u3000]+/g, '');
+      if (raw.uscc.numeric) {
+        rowErrors.push(rowError(r, 'uscc', 'uscc_as_number', '单元格是数字格式：Excel 的数字只保留15位有效数字，18位代码会被改写。请将该列设为“文本”格式后重新录入', 'the cell holds a number: Excel keeps only 15 significant digits and rewrites an 18-character code; format the column as Text and enter the code again'));
+        uscc = undefined;
+      } else if (uscc === '') {
+        rowErrors.push(rowError(r, 'uscc', 'required', '请填写统一社会信用代码', 'the unified social credit code is required'));
+        uscc = undefined;
+      }
 
-    const areaText = clean(raw.areaId.text);
-    let areaId: string | undefined;
-    if (!areaText) rowErrors.push(rowError(r, 'areaId', 'required', '请填写所属区镇', 'the town or zone is required'));
-    else {
-      areaId = areaLookup().get(areaText.normalize('NFKC').replace(/\s+/g, '').toLowerCase());
-      if (!areaId) {
-        rowErrors.push(rowError(r, 'areaId', 'unknown_area', `“${areaText}”不是吴江区的区镇；可填：${listAreas().map((a) => a.nameZh).join('、')}`, `"${areaText}" is not a town or zone of Wujiang; use one of: ${listAreas().map((a) => `${a.nameZh} (${a.id})`).join(', ')}`, { value: areaText }));
+      const areaText = clean(raw.areaId.text);
+      let areaId: string | undefined;
+      if (!areaText) rowErrors.push(rowError(r, 'areaId', 'required', '请填写所属区镇', 'the town or zone is required'));
+      else {
+        areaId = areaLookup().get(areaText.normalize('NFKC').replace(/\s+/g, '').toLowerCase());
+        if (!areaId) {
+          rowErrors.push(rowError(r, 'areaId', 'unknown_area', `“${areaText}”不是吴江区的区镇；可填：${listAreas().map((a) => a.nameZh).join('、')}`, `"${areaText}" is not a town or zone of Wujiang; use one of: ${listAreas().map((a) => `${a.nameZh} (${a.id})`).join(', ')}`, { value: areaText }));
+        }
+      }
+
+      const classText = clean(raw.industryClass.text);
+      let industryClass: IndustryClass | undefined;
+      if (!classText) rowErrors.push(rowError(r, 'industryClass', 'required', '请填写产业类别', 'the industry class is required'));
+      else {
+        industryClass = CLASS_LOOKUP.get(classText.normalize('NFKC').replace(/\s+/g, '')) ?? CLASS_LOOKUP.get(classText.toLowerCase());
+        if (!industryClass) {
+          rowErrors.push(rowError(r, 'industryClass', 'invalid_industry_class', `“${classText}”不是产业类别；可填：先导产业、高新技术产业、其他产业`, `"${classText}" is not an industry class; use 先导产业 (leading), 高新技术产业 (highTech) or 其他产业 (other)`, { value: classText }));
+        }
+      }
+
+      // The register's own checks (USCC characters and check character, name length), reported by column.
+      const reported = new Set(rowErrors.map((e) => (e.details as { field: string }).field));
+      try {
+        const valid = validateEnterprise({ uscc: uscc ?? '000000000000000000', name: clean(raw.name.text), areaId: areaId ?? listAreas()[0].id, industryClass: industryClass ?? 'other' });
+        if (!rowErrors.length) rows.push({ row: r, ...valid });
+      } catch (e) {
+        if (!(e instanceof ValidationError)) throw e;
+        for (const x of e.errors) {
+          const field = (x.path ?? '') as EnterpriseField;
+          if (reported.has(field)) continue;
+          rowErrors.push(rowError(r, field, x.code, x.messageZh, x.messageEn, x.details && typeof x.details === 'object' ? (x.details as Record<string, unknown>) : {}));
+        }
+      }
+
+      // The same code twice in one file.
+      if (typeof uscc === 'string' && uscc) {
+        const code = uscc.toUpperCase();
+        const first = firstRowOf.get(code);
+        if (first !== undefined) rowErrors.push(rowError(r, 'uscc', 'duplicate_in_file', `统一社会信用代码 ${code} 与第${first}行重复`, `unified social credit code ${code} repeats row ${first}`, { firstRow: first }));
+        else firstRowOf.set(code, r);
+      }
+      if (rowErrors.length) {
+        errors.push(...rowErrors);
+        const last = rows.at(-1);
+        if (last?.row === r) rows.pop();
       }
     }
-
-    const classText = clean(raw.industryClass.text);
-    let industryClass: IndustryClass | undefined;
-    if (!classText) rowErrors.push(rowError(r, 'industryClass', 'required', '请填写产业类别', 'the industry class is required'));
-    else {
-      industryClass = CLASS_LOOKUP.get(classText.normalize('NFKC').replace(/\s+/g, '')) ?? CLASS_LOOKUP.get(classText.toLowerCase());
-      if (!industryClass) {
-        rowErrors.push(rowError(r, 'industryClass', 'invalid_industry_class', `“${classText}”不是产业类别；可填：先导产业、高新技术产业、其他产业`, `"${classText}" is not an industry class; use 先导产业 (leading), 高新技术产业 (highTech) or 其他产业 (other)`, { value: classText }));
-      }
-    }
-
-    // The register's own checks (USCC characters and check character, name length), reported by column.
-    const reported = new Set(rowErrors.map((e) => (e.details as { field: string }).field));
-    try {
-      const valid = validateEnterprise({ uscc: uscc ?? '000000000000000000', name: clean(raw.name.text), areaId: areaId ?? listAreas()[0].id, industryClass: industryClass ?? 'other' });
-      if (!rowErrors.length) rows.push({ row: r, ...valid });
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      for (const x of e.errors) {
-        const field = (x.path ?? '') as EnterpriseField;
-        if (reported.has(field)) continue;
-        rowErrors.push(rowError(r, field, x.code, x.messageZh, x.messageEn, x.details && typeof x.details === 'object' ? (x.details as Record<string, unknown>) : {}));
-      }
-    }
-
-    // The same code twice in one file.
-    if (typeof uscc === 'string' && uscc) {
-      const code = uscc.toUpperCase();
-      const first = firstRowOf.get(code);
-      if (first !== undefined) rowErrors.push(rowError(r, 'uscc', 'duplicate_in_file', `统一社会信用代码 ${code} 与第${first}行重复`, `unified social credit code ${code} repeats row ${first}`, { firstRow: first }));
-      else firstRowOf.set(code, r);
-    }
-    if (rowErrors.length) {
-      errors.push(...rowErrors);
-      const last = rows.at(-1);
-      if (last?.row === r) rows.pop();
-    }
-  }
-  if (!dataRows) throw new ValidationError([new KaifangError({ code: 'empty_file', path: 'file', zh: `工作表“${ws.name}”中没有企业数据（第1行为表头，从第2行起每行一家企业）`, en: `the sheet "${ws.name}" holds no enterprises (row 1 is the header; one enterprise per row from row 2)` })]);
-  if (errors.length) throw new ValidationError(capped(errors));
-  return rows;
+    // no row at all: not even a header
+    if (!columnOf) headerColumns(undefined);
+    if (!dataRows) throw new ValidationError([new KaifangError({ code: 'empty_file', path: 'file', zh: `工作表“${ws.name}”中没有企业数据（第1行为表头，从第2行起每行一家企业）`, en: `the sheet "${ws.name}" holds no enterprises (row 1 is the header; one enterprise per row from row 2)` })]);
+    if (errors.length) throw new ValidationError(capped(errors));
+    return rows;
+  });
 }
 
 function capped(errors: KaifangError[]): KaifangError[] {
@@ -257,8 +262,8 @@ export interface ImportResult {
  * Imports a workbook of enterprises: all rows or none. Codes already registered are errors of their rows.
  * Runs in `db`'s transaction when it is one, else in a new one.
  */
-export async function importEnterprises(db: Db, data: Buffer | Uint8Array | ArrayBuffer, options: { actor: AuditActor; fileName?: string }): Promise<ImportResult> {
-  const rows = await readEnterpriseWorkbook(data);
+export async function importEnterprises(db: Db, data: Buffer | Uint8Array | ArrayBuffer, options: { actor: AuditActor; fileName?: string; read?: ImportReadOptions }): Promise<ImportResult> {
+  const rows = await readEnterpriseWorkbook(data, options.read);
   const registered = await registeredNames(db, rows.map((r) => r.uscc));
   const taken = rows.filter((r) => registered.has(r.uscc));
   if (taken.length) {

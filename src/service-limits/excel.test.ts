@@ -2,6 +2,8 @@ import ExcelJS from 'exceljs';
 import { beforeAll, expect, it } from 'vitest';
 import { describeDatabases } from '../db/test-databases.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
+import { acquireImportSlot, importsRunning, newReadStats } from '../excel/read-workbook.ts';
+import { sheetWorkbook } from '../excel/test-workbooks.ts';
 import { createCaseBook, limitLabel, type CaseBook } from './case-book.ts';
 import { listCases, type CaseWriter } from './case-store.ts';
 import {
@@ -51,6 +53,11 @@ async function failure(p: Promise<unknown>): Promise<ValidationError> {
   }
   throw new Error('expected a ValidationError, got success');
 }
+
+/** A million rows under the header (only 事项 filled in): about 8 MB holding 75 MB of XML. Made once. */
+let millionFile: Promise<Buffer> | undefined;
+const million = () => (millionFile ??= sheetWorkbook(CASE_SHEET, [...TEMPLATE_HEADERS], 1_000_000, (n) => [String(n)]));
+const MiB = 1024 * 1024;
 
 describeDatabases('service cases in Excel', (t) => {
   let book: CaseBook;
@@ -157,6 +164,70 @@ describeDatabases('service cases in Excel', (t) => {
     expect(e.messageZh).toContain('办理对象、受理日期');
     const empty = await failure(importCasesFromXlsx(book, admin, await sheetWith(book, [])));
     expect(empty.code).toBe('empty_sheet');
+  });
+
+  it('finds the header below title rows, within the first 10 rows', async () => {
+    const water = limitLabel(book.limits.get('water-no-new-pipeline'));
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet(CASE_SHEET);
+    ws.addRow(['区水务局服务案件登记表']);
+    ws.addRow(['2020年6月']);
+    ws.addRow([...TEMPLATE_HEADERS]);
+    ws.addRow([water, 'HDR-1', '标题下的案件', '区水务局', '2020-06-01']);
+    const result = await importCasesFromXlsx(book, admin, Buffer.from(await wb.xlsx.writeBuffer()), { dryRun: true });
+    expect(result).toMatchObject({ rows: 1, created: 1, dryRun: true });
+    expect(result.outcomes[0]).toMatchObject({ row: 4 });
+
+    const late = new ExcelJS.Workbook();
+    const titles = late.addWorksheet(CASE_SHEET);
+    for (let i = 1; i <= 10; i++) titles.addRow([`说明${i}`]);
+    titles.addRow([...TEMPLATE_HEADERS]);
+    expect((await failure(importCasesFromXlsx(book, admin, Buffer.from(await late.xlsx.writeBuffer())))).code).toBe('missing_columns');
+  });
+
+  it('imports up to KAIFANG_IMPORT_MAX_ROWS rows at once and refuses one more; the template\'s empty formatted rows are not rows', async () => {
+    const water = limitLabel(book.limits.get('water-no-new-pipeline'));
+    const limits = { maxRows: 2, maxBytes: 64 * MiB, atOnce: 2 };
+    const row = (n: number): Row => ({ 事项: water, 受理编号: `LIM-${n}`, 办理对象: '限额测试', 办理部门: '区水务局', 受理日期: '2020-06-01' });
+    const before = await count();
+    const three = await failure(importCasesFromXlsx(book, admin, await sheetWith(book, [row(1), row(2), row(3)]), { read: { limits } }));
+    expect(three.errors.map((x) => [x.path, x.code, x.details])).toEqual([['file', 'too_many_rows', { limit: 2, setting: 'KAIFANG_IMPORT_MAX_ROWS' }]]);
+    expect(three.messageEn).toContain('at most 2 rows');
+    expect(await count()).toBe(before);
+    // the template carries 500 formatted rows; two filled ones are two rows (a dry run: the report below counts
+    // the water cases)
+    expect(await importCasesFromXlsx(book, admin, await sheetWith(book, [row(1), row(2)]), { dryRun: true, read: { limits } })).toMatchObject({ rows: 2, created: 2 });
+  });
+
+  it('refuses a million-row register without reading it: from the zip directory, or at the row limit', async () => {
+    const file = await million();
+    const before = await count();
+    const stats = newReadStats();
+    const tooLarge = await failure(importCasesFromXlsx(book, admin, file, { read: { stats } }));
+    expect(tooLarge.errors.map((x) => [x.path, x.code])).toEqual([['file', 'workbook_too_large']]);
+    expect(stats.partsRead).not.toContain('xl/worksheets/sheet1.xml');
+    // allowed the bytes, it stops at the 1,001st row: the header, 1,000 rows and the one too many are all it reads
+    const read = { stats: newReadStats(), limits: { maxRows: 1_000, maxBytes: 256 * MiB, atOnce: 2 } };
+    const tooMany = await failure(importCasesFromXlsx(book, admin, file, { read }));
+    expect(tooMany.errors.map((x) => [x.path, x.code])).toEqual([['file', 'too_many_rows']]);
+    expect(read.stats.rowsDelivered).toBe(1_002);
+    expect(read.stats.bytesInflated).toBeLessThan(MiB);
+    expect(await count()).toBe(before);
+  });
+
+  it('is refused with import_busy while KAIFANG_IMPORTS_AT_ONCE imports read', async () => {
+    const limits = { maxRows: 10_000, maxBytes: 64 * MiB, atOnce: 1 };
+    const water = limitLabel(book.limits.get('water-no-new-pipeline'));
+    const file = await sheetWith(book, [{ 事项: water, 受理编号: 'BUSY-1', 办理对象: '繁忙测试', 办理部门: '区水务局', 受理日期: '2020-06-01' }]);
+    const other = acquireImportSlot(limits);
+    try {
+      const busy = await importCasesFromXlsx(book, admin, file, { read: { limits } }).catch((x: KaifangError) => x);
+      expect(busy).toMatchObject({ code: 'import_busy', details: { limit: 1 } });
+    } finally {
+      other.release();
+    }
+    expect(await importCasesFromXlsx(book, admin, file, { dryRun: true, read: { limits } })).toMatchObject({ rows: 1 });
+    expect(importsRunning()).toBe(0);
   });
 
   it('exports the compliance report: a sheet per view, Chinese headers, real dates, overdue rows in red', async () => {

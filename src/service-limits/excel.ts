@@ -15,11 +15,15 @@
  *   纳税小时   tax time of the enterprise (办税缴费 only); 受理日期 is then any date in the year the hours are for
  * A row with a known limit and reference that is already stored is matched, and its new events are appended
  * (re-importing a register with this month's completions); a row that contradicts what is stored is an error.
+ * The file is read as a stream under the platform's import limits (src/excel/read-workbook.ts): more than
+ * KAIFANG_IMPORT_MAX_ROWS rows, or a workbook expanding past KAIFANG_IMPORT_MAX_BYTES, is refused as soon as it
+ * is seen, without reading the rest.
  */
 import { createHash } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { parseCivilDate, type CivilDate } from '../civil-date.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
+import { importLimits, readSheet, tooManyRows, type ImportReadOptions } from '../excel/read-workbook.ts';
 import { departmentLabel, isHalfDayLimit, limitLabel, recordingOf, targetText, type CaseBook } from './case-book.ts';
 import {
   allCases,
@@ -39,7 +43,6 @@ export const CASE_SHEET = '案件';
 export const LIMIT_SHEET = '事项代码';
 export const DEPARTMENT_SHEET = '部门代码';
 const TEMPLATE_ROWS = 500;
-const MAX_ROWS = 10_000;
 const MAX_ERRORS = 200;
 
 export const TEMPLATE_HEADERS = ['事项', '受理编号', '办理对象', '办理部门', '受理日期', '补正开始', '补正结束', '补正开始2', '补正结束2', '办结日期', '简化程序', '纳税小时'] as const;
@@ -241,15 +244,10 @@ function sheetError(code: string, zh: string, en: string): KaifangError {
   return new ValidationError([new KaifangError({ code, zh, en, path: 'file' })]);
 }
 
-async function loadWorkbook(data: Buffer | Uint8Array): Promise<ExcelJS.Workbook> {
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(data as unknown as ArrayBuffer);
-  } catch {
-    throw sheetError('invalid_xlsx', '文件不是有效的 Excel（.xlsx）工作簿', 'the file is not a valid Excel (.xlsx) workbook');
-  }
-  return wb;
-}
+const notAWorkbook = () => sheetError('invalid_xlsx', '文件不是有效的 Excel（.xlsx）工作簿', 'the file is not a valid Excel (.xlsx) workbook') as KaifangError;
+const noSheet = () => sheetError('empty_workbook', '工作簿中没有工作表', 'the workbook has no sheet') as KaifangError;
+/** The header is looked for in the first rows (titles may stand above it). */
+const HEADER_SEARCH_ROWS = 10;
 
 interface Columns {
   byHeader: Map<string, number>;
@@ -258,43 +256,44 @@ interface Columns {
   headerRow: number;
 }
 
-function findColumns(ws: ExcelJS.Worksheet): Columns {
-  for (let r = 1; r <= Math.min(10, ws.rowCount); r++) {
-    const headers = new Map<number, string>();
-    ws.getRow(r).eachCell((cell, col) => {
-      const v = plain(cell.value);
-      if (typeof v === 'string') headers.set(col, normaliseHeader(v));
-    });
-    const names = [...headers.values()];
-    if (!names.includes('事项') || !names.includes('受理编号')) continue;
+/** The header row among the first rows read, or undefined when none of them is one (yet). */
+function findColumns(row: ExcelJS.Row): Columns | undefined {
+  const r = row.number;
+  const headers = new Map<number, string>();
+  row.eachCell((cell, col) => {
+    const v = plain(cell.value);
+    if (typeof v === 'string') headers.set(col, normaliseHeader(v));
+  });
+  const names = [...headers.values()];
+  if (!names.includes('事项') || !names.includes('受理编号')) return undefined;
 
-    const byHeader = new Map<string, number>();
-    const pairs = new Map<number, Columns['suspensions'][number]>();
-    const ignored: string[] = [];
-    const problems: KaifangError[] = [];
-    for (const [col, h] of headers) {
-      if (byHeader.has(h) || [...pairs.values()].some((p) => p.start?.header === h || p.end?.header === h)) {
-        problems.push(new KaifangError({ code: 'duplicate_column', zh: `第${r}行的列名“${h}”出现了两次`, en: `the column ${h} appears twice in row ${r}`, path: `row[${r}].${h}` }));
-        continue;
-      }
-      const s = SUSPENSION_RE.exec(h);
-      if (s) {
-        const n = s[2] === '' ? 1 : Number(s[2]);
-        const pair = pairs.get(n) ?? { n };
-        pair[s[1] === '开始' ? 'start' : 'end'] = { col, header: h };
-        pairs.set(n, pair);
-      } else if ((TEMPLATE_HEADERS as readonly string[]).includes(h)) byHeader.set(h, col);
-      else ignored.push(h);
+  const byHeader = new Map<string, number>();
+  const pairs = new Map<number, Columns['suspensions'][number]>();
+  const ignored: string[] = [];
+  const problems: KaifangError[] = [];
+  for (const [col, h] of headers) {
+    if (byHeader.has(h) || [...pairs.values()].some((p) => p.start?.header === h || p.end?.header === h)) {
+      problems.push(new KaifangError({ code: 'duplicate_column', zh: `第${r}行的列名“${h}”出现了两次`, en: `the column ${h} appears twice in row ${r}`, path: `row[${r}].${h}` }));
+      continue;
     }
-    const missing = REQUIRED_HEADERS.filter((h) => !byHeader.has(h));
-    if (missing.length) {
-      problems.push(new KaifangError({ code: 'missing_columns', zh: `缺少必填列：${missing.join('、')}`, en: `required columns missing: ${missing.join(', ')}`, path: `row[${r}]` }));
-    }
-    if (problems.length) throw new ValidationError(problems);
-    return { byHeader, suspensions: [...pairs.values()].sort((a, b) => a.n - b.n), ignored, headerRow: r };
+    const s = SUSPENSION_RE.exec(h);
+    if (s) {
+      const n = s[2] === '' ? 1 : Number(s[2]);
+      const pair = pairs.get(n) ?? { n };
+      pair[s[1] === '开始' ? 'start' : 'end'] = { col, header: h };
+      pairs.set(n, pair);
+    } else if ((TEMPLATE_HEADERS as readonly string[]).includes(h)) byHeader.set(h, col);
+    else ignored.push(h);
   }
-  throw sheetError('missing_columns', `找不到表头：前10行中没有同时含“事项”和“受理编号”的行`, 'no header row: none of the first 10 rows has both 事项 and 受理编号');
+  const missing = REQUIRED_HEADERS.filter((h) => !byHeader.has(h));
+  if (missing.length) {
+    problems.push(new KaifangError({ code: 'missing_columns', zh: `缺少必填列：${missing.join('、')}`, en: `required columns missing: ${missing.join(', ')}`, path: `row[${r}]` }));
+  }
+  if (problems.length) throw new ValidationError(problems);
+  return { byHeader, suspensions: [...pairs.values()].sort((a, b) => a.n - b.n), ignored, headerRow: r };
 }
+
+const noHeader = () => sheetError('missing_columns', `找不到表头：前${HEADER_SEARCH_ROWS}行中没有同时含“事项”和“受理编号”的行`, `no header row: none of the first ${HEADER_SEARCH_ROWS} rows has both 事项 and 受理编号`);
 
 /** Problems by row, then by column as the sheet has them: the order a person fixes them in. */
 function inSheetOrder(problems: KaifangError[], cols: Columns): KaifangError[] {
@@ -347,124 +346,138 @@ export async function importCasesFromXlsx(
   book: CaseBook,
   writer: CaseWriter,
   data: Buffer | Uint8Array,
-  opts: { dryRun?: boolean; fileName?: string } = {},
+  opts: { dryRun?: boolean; fileName?: string; read?: ImportReadOptions } = {},
 ): Promise<ImportResult> {
-  const wb = await loadWorkbook(data);
-  const ws = wb.getWorksheet(CASE_SHEET) ?? wb.worksheets[0];
-  if (!ws) throw sheetError('empty_workbook', '工作簿中没有工作表', 'the workbook has no sheet');
-  const cols = findColumns(ws);
-  if (ws.rowCount - cols.headerRow > MAX_ROWS) {
-    throw sheetError('too_many_rows', `一次最多导入 ${MAX_ROWS} 行`, `at most ${MAX_ROWS} rows can be imported at once`);
-  }
+  const limits = opts.read?.limits ?? importLimits();
+  // Streamed (src/excel/read-workbook.ts): reading stops at the first row past the limit.
+  const { sheetName, cols, items, rows } = await readSheet(
+    data,
+    { ...opts.read, limits, sheet: CASE_SHEET, headerRows: HEADER_SEARCH_ROWS, notAWorkbook, noSheet },
+    async (ws) => {
+      let cols: Columns | undefined;
+      const problems: KaifangError[] = [];
+      const items: ImportItem[] = [];
+      let rows = 0;
+      let dataRows = 0;
+      for await (const row of ws.rows) {
+        if (!cols) {
+          if (row.number > HEADER_SEARCH_ROWS) throw noHeader();
+          cols = findColumns(row);
+          continue;
+        }
+        const r = row.number;
+        // every row below the header that holds a value counts, read or not (rows that are only formatted are not
+        // delivered): the limit is on the work of reading
+        if (++dataRows > limits.maxRows) throw tooManyRows(limits.maxRows);
+        const columns = cols;
+        const cell = (header: string): Plain => {
+          const c = columns.byHeader.get(header);
+          return c === undefined ? null : plain(row.getCell(c).value);
+        };
+        const read = (col: number) => plain(row.getCell(col).value);
+        const allCols = [...columns.byHeader.values(), ...columns.suspensions.flatMap((p) => [p.start?.col, p.end?.col]).filter((c): c is number => c !== undefined)];
+        if (allCols.every((c) => read(c) === null)) continue;
+        rows++;
 
-  const problems: KaifangError[] = [];
-  const items: ImportItem[] = [];
-  let rows = 0;
-  for (let r = cols.headerRow + 1; r <= ws.rowCount; r++) {
-    const row = ws.getRow(r);
-    const cell = (header: string): Plain => {
-      const c = cols.byHeader.get(header);
-      return c === undefined ? null : plain(row.getCell(c).value);
-    };
-    const read = (col: number) => plain(row.getCell(col).value);
-    const allCols = [...cols.byHeader.values(), ...cols.suspensions.flatMap((p) => [p.start?.col, p.end?.col]).filter((c): c is number => c !== undefined)];
-    if (allCols.every((c) => read(c) === null)) continue;
-    rows++;
+        const at = (column: string) => `row[${r}].${column}`;
+        const cellProblems: KaifangError[] = [];
+        const parse = <T>(column: string, fn: () => T): T | undefined => {
+          try {
+            return fn();
+          } catch (e) {
+            if (!(e instanceof KaifangError)) throw e;
+            cellProblems.push(new KaifangError({ code: e.code, zh: e.messageZh, en: e.messageEn, path: at(column), details: e.details }));
+            return undefined;
+          }
+        };
 
-    const at = (column: string) => `row[${r}].${column}`;
-    const cellProblems: KaifangError[] = [];
-    const parse = <T>(column: string, fn: () => T): T | undefined => {
-      try {
-        return fn();
-      } catch (e) {
-        if (!(e instanceof KaifangError)) throw e;
-        cellProblems.push(new KaifangError({ code: e.code, zh: e.messageZh, en: e.messageEn, path: at(column), details: e.details }));
-        return undefined;
+        // events in the order of the columns: each suspension pair, then the completion
+        const eventColumns: string[] = [];
+        const events: Array<{ kind: string; on: string; at?: string }> = [];
+        let eventCells = 0;
+        const addEvent = (kind: string, header: string, v: Plain) => {
+          if (v === null) return;
+          eventCells++;
+          const d = parse(header, () => dateCell(v, header));
+          if (!d) return;
+          events.push({ kind, on: d.on, ...(d.time ? { at: d.time } : {}) });
+          eventColumns.push(header);
+        };
+        for (const p of columns.suspensions) {
+          if (p.start) addEvent('suspended', p.start.header, read(p.start.col));
+          if (p.end) addEvent('resumed', p.end.header, read(p.end.col));
+        }
+        addEvent('completed', '办结日期', cell('办结日期'));
+
+        const accepted = cell('受理日期') === null ? undefined : parse('受理日期', () => dateCell(cell('受理日期'), '受理日期'));
+        const limitCell = cell('事项');
+        const limitId = limitCell === null ? undefined : parse('事项', () => findLimit(book, limitCell));
+        const departmentCell = cell('办理部门');
+        const departmentId = departmentCell === null ? undefined : parse('办理部门', () => findDepartment(book, departmentCell));
+        const simplifiedCell = cell('简化程序');
+        const hoursCell = cell('纳税小时');
+        const input: NewCaseInput = {
+          limitId,
+          departmentId,
+          reference: cell('受理编号') ?? undefined,
+          subject: cell('办理对象') ?? undefined,
+          acceptedOn: accepted?.on,
+          acceptedAt: accepted?.time ?? undefined,
+          simplified: simplifiedCell === null ? undefined : parse('简化程序', () => yesNo(simplifiedCell, '简化程序')),
+          hours: hoursCell === null ? undefined : parse('纳税小时', () => numberCell(hoursCell, '纳税小时')),
+          events,
+        };
+        // A cell that could not be read is reported once: the checks below skip its column, and skip the order of
+        // events when one of them is missing.
+        const failed = new Set(cellProblems.map((e) => e.path));
+        problems.push(...cellProblems);
+        if (eventColumns.length < eventCells) input.events = [];
+        const column = (field: string): string => {
+          const ev = /^events\[(\d+)\]\.(\w+)$/.exec(field);
+          if (ev) return eventColumns[Number(ev[1])] ?? '办结日期';
+          const byField: Record<string, string> = {
+            limitId: '事项',
+            departmentId: '办理部门',
+            reference: '受理编号',
+            subject: '办理对象',
+            acceptedOn: '受理日期',
+            acceptedAt: '受理日期',
+            simplified: '简化程序',
+            hours: '纳税小时',
+            events: '办结日期',
+          };
+          return byField[field] ?? field;
+        };
+        const path = (field: string) => at(column(field));
+        try {
+          const checked = checkCaseInput(book, input, { defaultDepartment: writer.department, path });
+          if (failed.size === 0) items.push({ row: r, case: checked, path });
+        } catch (e) {
+          if (!(e instanceof KaifangError)) throw e;
+          const errors = e instanceof ValidationError ? e.errors : [e];
+          problems.push(...errors.filter((x) => !failed.has(x.path)));
+        }
+
       }
-    };
-
-    // events in the order of the columns: each suspension pair, then the completion
-    const eventColumns: string[] = [];
-    const events: Array<{ kind: string; on: string; at?: string }> = [];
-    let eventCells = 0;
-    const addEvent = (kind: string, header: string, v: Plain) => {
-      if (v === null) return;
-      eventCells++;
-      const d = parse(header, () => dateCell(v, header));
-      if (!d) return;
-      events.push({ kind, on: d.on, ...(d.time ? { at: d.time } : {}) });
-      eventColumns.push(header);
-    };
-    for (const p of cols.suspensions) {
-      if (p.start) addEvent('suspended', p.start.header, read(p.start.col));
-      if (p.end) addEvent('resumed', p.end.header, read(p.end.col));
-    }
-    addEvent('completed', '办结日期', cell('办结日期'));
-
-    const accepted = cell('受理日期') === null ? undefined : parse('受理日期', () => dateCell(cell('受理日期'), '受理日期'));
-    const limitCell = cell('事项');
-    const limitId = limitCell === null ? undefined : parse('事项', () => findLimit(book, limitCell));
-    const departmentCell = cell('办理部门');
-    const departmentId = departmentCell === null ? undefined : parse('办理部门', () => findDepartment(book, departmentCell));
-    const simplifiedCell = cell('简化程序');
-    const hoursCell = cell('纳税小时');
-    const input: NewCaseInput = {
-      limitId,
-      departmentId,
-      reference: cell('受理编号') ?? undefined,
-      subject: cell('办理对象') ?? undefined,
-      acceptedOn: accepted?.on,
-      acceptedAt: accepted?.time ?? undefined,
-      simplified: simplifiedCell === null ? undefined : parse('简化程序', () => yesNo(simplifiedCell, '简化程序')),
-      hours: hoursCell === null ? undefined : parse('纳税小时', () => numberCell(hoursCell, '纳税小时')),
-      events,
-    };
-    // A cell that could not be read is reported once: the checks below skip its column, and skip the order of
-    // events when one of them is missing.
-    const failed = new Set(cellProblems.map((e) => e.path));
-    problems.push(...cellProblems);
-    if (eventColumns.length < eventCells) input.events = [];
-    const column = (field: string): string => {
-      const ev = /^events\[(\d+)\]\.(\w+)$/.exec(field);
-      if (ev) return eventColumns[Number(ev[1])] ?? '办结日期';
-      const byField: Record<string, string> = {
-        limitId: '事项',
-        departmentId: '办理部门',
-        reference: '受理编号',
-        subject: '办理对象',
-        acceptedOn: '受理日期',
-        acceptedAt: '受理日期',
-        simplified: '简化程序',
-        hours: '纳税小时',
-        events: '办结日期',
-      };
-      return byField[field] ?? field;
-    };
-    const path = (field: string) => at(column(field));
-    try {
-      const checked = checkCaseInput(book, input, { defaultDepartment: writer.department, path });
-      if (failed.size === 0) items.push({ row: r, case: checked, path });
-    } catch (e) {
-      if (!(e instanceof KaifangError)) throw e;
-      const errors = e instanceof ValidationError ? e.errors : [e];
-      problems.push(...errors.filter((x) => !failed.has(x.path)));
-    }
-  }
-  if (problems.length) throw new ValidationError(inSheetOrder(problems, cols).slice(0, MAX_ERRORS).map(rowError));
-  if (rows === 0) throw sheetError('empty_sheet', `工作表“${ws.name}”中没有案件`, `the sheet ${ws.name} has no cases`);
+      if (!cols) throw noHeader();
+      if (problems.length) throw new ValidationError(inSheetOrder(problems, cols).slice(0, MAX_ERRORS).map(rowError));
+      if (rows === 0) throw sheetError('empty_sheet', `工作表“${ws.name}”中没有案件`, `the sheet ${ws.name} has no cases`);
+      return { sheetName: ws.name, cols, items, rows };
+    },
+  );
 
   let outcomes: ImportOutcome[];
   try {
     outcomes = await importCheckedCases(book, writer, items, {
       dryRun: opts.dryRun,
-      audit: { fileName: opts.fileName ?? null, sha256: createHash('sha256').update(data).digest('hex'), sheet: ws.name, rows },
+      audit: { fileName: opts.fileName ?? null, sha256: createHash('sha256').update(data).digest('hex'), sheet: sheetName, rows },
     });
   } catch (e) {
     if (e instanceof ValidationError) throw new ValidationError(e.errors.slice(0, MAX_ERRORS).map(rowError));
     throw e;
   }
   return {
-    sheet: ws.name,
+    sheet: sheetName,
     rows,
     created: outcomes.filter((o) => o.action === 'created').length,
     updated: outcomes.filter((o) => o.action === 'updated').length,
