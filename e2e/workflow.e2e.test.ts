@@ -93,7 +93,7 @@ describe.skipIf(!run)('a claim from application to payment, in the browser', () 
     // the enterprise's registered class is filled in for it
     await waitForText(page.locator('.ant-form-item', { hasText: '产业类别' }), '先导产业');
     await button(page, '测算一下').click();
-    await waitForText(page.locator('body'), /按当前填写预计可获：\s*可享受\s*300万元/);
+    await waitForText(page.locator('body'), /按当前填写预计可享受：\s*符合\s*300万元/);
     await screenshot(page, 'apply-facts');
     await button(page, '保存并下一步').click();
 

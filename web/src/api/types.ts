@@ -39,6 +39,7 @@ export interface IncentiveView {
   summary: string;
   summaryEn?: string;
   amountText: string;
+  amountTextEn?: string;
   fixedFen?: number;
   caps: Array<{ scope: string; label: string; labelEn?: string; limitFen?: number }>;
   conditions: Condition[];
@@ -109,15 +110,17 @@ export interface Explanation {
   measure: number | null;
   clause: string;
   leadUnit?: string | null;
-  factsUsed: Array<{ name: string; label: string; labelEn: string; value: unknown; display: string }>;
-  conditions: Array<{ label: string; labelEn?: string; satisfied: boolean | null; actual?: string }>;
-  formula?: { text: string; textEn?: string; expression?: string; baseValue?: number; baseDisplay?: string; rate?: string; rawFen: number };
+  factsUsed: Array<{ name: string; label: string; labelEn: string; value: unknown; display: string; displayEn?: string }>;
+  conditions: Array<{ label: string; labelEn?: string; fact?: string; satisfied: boolean | null; actual?: string; actualEn?: string }>;
+  formula?: { text: string; textEn?: string; expression?: string; baseValue?: number; baseDisplay?: string; baseDisplayEn?: string; rate?: string; rateEn?: string; rawFen: number };
   fixedFen?: number;
   proposedFen?: number;
   caps: Array<{ label: string; labelEn?: string; scope: string; limitFen: number; usedBeforeFen: number; roomFen: number; applied: boolean }>;
-  cityAward?: { amountFen: number; rule: string };
+  cityAward?: { amountFen: number; offsetFen?: number; rule: string };
   priorAwardsFen?: number;
-  reasons: Array<{ code: string; zh: string; en: string }>;
+  reasons: Array<{ code: string; zh: string; en: string; fact?: string }>;
+  /** the fact whose absence stopped the evaluation, with its labels */
+  missingFact?: { name: string; label: string; labelEn: string };
   whatWouldQualify?: { zh: string; en: string };
   summary: { zh: string; en: string };
 }

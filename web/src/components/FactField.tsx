@@ -1,7 +1,7 @@
 import { Form, Input, InputNumber, Radio, Select } from 'antd';
 import { lazy, Suspense } from 'react';
 import type { FactDecl } from '../api/types';
-import { enumLabel, fieldLabel } from '../lib/factForm';
+import { enumLabel, fieldLabel, unitLabel } from '../lib/factForm';
 import { useI18n } from '../i18n';
 import { MoneyInput } from './MoneyInput';
 
@@ -19,14 +19,18 @@ export function CivilDateInput(props: { id?: string; value?: string; onChange?: 
   );
 }
 
-/** One fact of the policy as a labelled form field, generated from its declaration in facts.yaml. */
+/**
+ * One fact of the policy as a labelled form field, generated from its declaration in facts.yaml. `required` marks
+ * the field; the check itself is the form's (calcInputFromForm), so that a blank field is reported by its label
+ * together with every other problem, and the previous result is cleared at the same moment.
+ */
 export function FactField({ decl, name, required }: { decl: FactDecl; name: (string | number)[]; required?: boolean }) {
   const { t, lang } = useI18n();
-  const label = fieldLabel(decl, lang) + (decl.unit && decl.type !== 'money' ? `（${decl.unit}）` : '');
+  const unit = decl.type === 'money' ? undefined : unitLabel(decl.unit, lang);
+  const label = fieldLabel(decl, lang) + (unit ? (lang === 'en' ? ` (${unit})` : `（${unit}）`) : '');
   // the declaration's note (how the fact is counted) under the field; English only where the policy gives one
   const extra = (lang === 'en' ? decl.descriptionEn : decl.description) || undefined;
-  const rules = required ? [{ required: true, message: t('pub.fieldRequired', { field: fieldLabel(decl, lang) }) }] : [];
-  const common = { name, label, extra, rules };
+  const common = { name, label, extra, required };
   switch (decl.type) {
     case 'money':
       return (
@@ -39,7 +43,7 @@ export function FactField({ decl, name, required }: { decl: FactDecl; name: (str
     case 'integer':
       return (
         <Form.Item {...common}>
-          <InputNumber style={{ width: '100%' }} min={0} precision={decl.type === 'integer' ? 0 : undefined} placeholder={t('calc.numberPh')} addonAfter={decl.unit} />
+          <InputNumber style={{ width: '100%' }} min={0} precision={decl.type === 'integer' ? 0 : undefined} placeholder={t('calc.numberPh')} addonAfter={unit} />
         </Form.Item>
       );
     case 'year':

@@ -17,6 +17,8 @@ describe('displayFact', () => {
     expect(displayFact(d('yearList'), [2019, 2020], 'zh')).toBe('2019、2020');
     expect(displayFact(d('area'), 12500, 'zh')).toBe('12,500 平方米');
     expect(displayFact(d('number', { unit: '万美元' }), 3000, 'zh')).toBe('3,000 万美元');
+    expect(displayFact(d('number', { unit: '万美元' }), 3000, 'en')).toBe('3,000 × 10k USD');
+    expect(displayFact(d('enum', { name: 'industryClass', valueLabels: { highTech: '高新技术产业' } }), 'highTech', 'en')).toBe('high-tech industry');
     expect(displayFact(d('number'), 1.55, 'zh')).toBe('1.55');
     expect(displayFact(d('date'), '2020-07-22', 'zh')).toBe('2020-07-22');
     expect(displayFact(undefined, 5, 'zh')).toBe('5');

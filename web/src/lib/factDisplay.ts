@@ -1,6 +1,6 @@
 /** A stored fact value as text for people (summaries, case views): 2500000000 → "2,500万元", true → "是". */
 import type { FactDecl, Lang } from '../api/types';
-import { enumLabel } from './factForm';
+import { enumLabel, unitLabel } from './factForm';
 import { formatMoney, moneyFactToFen } from './money';
 
 export function displayFact(decl: FactDecl | undefined, value: unknown, lang: Lang): string {
@@ -21,7 +21,7 @@ export function displayFact(decl: FactDecl | undefined, value: unknown, lang: La
       return `${Number(value).toLocaleString('en-US')} ${lang === 'en' ? 'm²' : '平方米'}`;
     case 'number':
     case 'integer':
-      return `${Number(value).toLocaleString('en-US', { maximumFractionDigits: 6 })}${decl.unit ? ` ${decl.unit}` : ''}`;
+      return `${Number(value).toLocaleString('en-US', { maximumFractionDigits: 6 })}${decl.unit ? ` ${unitLabel(decl.unit, lang)}` : ''}`;
     default:
       return String(value);
   }

@@ -120,11 +120,19 @@ describe('calcInputFromForm', () => {
 
   it('asks for the item name and the amount claimed where the incentive needs them', () => {
     const { problems } = calcInputFromForm(policy, 2020, [
-      { incentive: 'equipment-investment', facts: {} },
-      { incentive: 'innovation-voucher', facts: {} },
+      { incentive: 'equipment-investment', item: 'P', facts: { equipmentInvestment: { amount: '2500', unit: 'wan' }, industryClass: 'leading' } },
+      { incentive: 'equipment-investment', facts: { equipmentInvestment: { amount: '2500', unit: 'wan' }, industryClass: 'leading' } },
+      { incentive: 'innovation-voucher', facts: { inPool: false } },
       { incentive: 'nope' },
     ]);
-    expect(problems.map((p) => p.name.join('.'))).toEqual(['claims.0.item', 'claims.1.amount', 'claims.2.incentive']);
+    expect(problems.map((p) => p.name.join('.'))).toEqual(['claims.1.item', 'claims.2.amount', 'claims.3.incentive']);
+  });
+
+  it('asks for every blank fact the incentive reads, by its label and never by its identifier', () => {
+    const { problems } = calcInputFromForm(policy, 2020, [{ incentive: 'equipment-investment', item: 'P', facts: { industryClass: 'leading', equipmentInvestment: { amount: ' ', unit: 'wan' } } }]);
+    expect(problems).toEqual([{ name: ['claims', 0, 'facts', 'equipmentInvestment'], messageZh: '需填写“equipmentInvestment标签”', messageEn: '"equipmentInvestment label" is needed' }]);
+    // false is an answer, not a blank
+    expect(calcInputFromForm(policy, 2020, [{ incentive: 'innovation-voucher', amount: { amount: '1', unit: 'wan' }, facts: { inPool: false } }]).problems).toEqual([]);
   });
 
   it('factsOf keeps the incentive order and skips unknown names', () => {

@@ -4,6 +4,7 @@
  * means "not known" and is left out, never sent as zero: the engine then says which fact it needs.
  */
 import type { CalcInput, FactDecl, FactValue, IncentiveView, Lang, PolicyLibrary } from '../api/types';
+import { messages } from '../i18n/messages';
 import { fenToInput, moneyFactToFen, MoneyInputError, parseMoneyToFen, type MoneyUnit } from './money';
 
 export interface MoneyValue {
@@ -159,8 +160,12 @@ export function calcInputFromForm(policy: Pick<PolicyLibrary, 'facts' | 'measure
       problems.push({ name: [...prefix, 'incentive'], messageZh: '请选择奖励项目', messageEn: 'choose an incentive' });
       return { incentive: row.incentive };
     }
-    const { facts, problems: p } = formToFacts(factsOf(policy, inc), row.facts, [...prefix, 'facts']);
+    const decls = factsOf(policy, inc);
+    const { facts, problems: p } = formToFacts(decls, row.facts, [...prefix, 'facts']);
     problems.push(...p);
+    // Every fact an incentive reads is needed to decide it: a blank one is asked for here, by its label, rather
+    // than sent and answered with "not eligible" and the fact's identifier.
+    for (const d of decls) if (isEmpty(row.facts?.[d.name])) problems.push(requiredProblem(d, [...prefix, 'facts', d.name]));
     const claim: CalcInput['claims'][number] = { incentive: inc.id, facts };
     const item = row.item?.trim();
     if (inc.item) {
@@ -186,12 +191,30 @@ export function calcInputFromForm(policy: Pick<PolicyLibrary, 'facts' | 'measure
   return { input: { year, claims }, problems };
 }
 
+/** "请填写“当年度单个项目设备投资额”" for a blank field the calculation needs, at the field's form name. */
+export function requiredProblem(decl: FactDecl, name: (string | number)[]): FormProblem {
+  return { name, messageZh: `需填写“${decl.label}”`, messageEn: `"${decl.labelEn || decl.label}" is needed` };
+}
+
 /** A fact's label in the current language. */
 export function fieldLabel(decl: FactDecl, lang: Lang): string {
   return lang === 'en' ? decl.labelEn || decl.label : decl.label;
 }
 
+/** A fact's unit (facts.yaml `unit:`, written in Chinese) in the reader's language. */
+export function unitLabel(unit: string | undefined, lang: Lang): string | undefined {
+  if (!unit) return undefined;
+  const pair = (messages as Record<string, readonly [string, string]>)[`unit.${unit}`];
+  return pair ? pair[lang === 'en' ? 1 : 0] : unit;
+}
+
+/**
+ * An enum value of a fact for people: Chinese from the policy's own labels (facts.yaml valueLabels), English from
+ * the message catalogue (`enum.<fact>.<value>`), since the policy gives Chinese labels only. A value neither
+ * knows is spelled out ("fortuneGlobal500" → "fortune global500") rather than shown as an identifier.
+ */
 export function enumLabel(decl: FactDecl, value: string, lang: Lang): string {
-  if (lang === 'en') return decl.valueLabelsEn?.[value] ?? value.replace(/([A-Z])/g, ' $1').toLowerCase();
-  return decl.valueLabels?.[value] ?? value;
+  const pair = (messages as Record<string, readonly [string, string]>)[`enum.${decl.name}.${value}`];
+  if (lang === 'en') return decl.valueLabelsEn?.[value] ?? pair?.[1] ?? value.replace(/([A-Z])/g, ' $1').toLowerCase();
+  return decl.valueLabels?.[value] ?? pair?.[0] ?? value;
 }

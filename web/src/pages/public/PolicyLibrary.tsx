@@ -150,7 +150,7 @@ function MeasureCard({ m, incentives, q, policy }: { m: MeasureView; incentives:
 }
 
 function IncentiveBlock({ i, q, policy }: { i: IncentiveView; q: string; policy: Policy }) {
-  const { t, pick } = useI18n();
+  const { t, pick, lang } = useI18n();
   const { user } = useAuth();
   const interp = policy.interpretations.filter((x) => i.interpretations?.includes(x.id) && x.id !== 'policy-period');
   return (
@@ -158,7 +158,7 @@ function IncentiveBlock({ i, q, policy }: { i: IncentiveView; q: string; policy:
       <Descriptions size="small" column={{ xs: 1, md: 2 }} styles={{ label: { whiteSpace: 'nowrap' } }}>
         <Descriptions.Item label={t('policy.howMuch')} span={2}>
           <Typography.Text strong>
-            <Highlight text={i.amountText} query={q} />
+            <Highlight text={pick(i.amountText, i.amountTextEn)} query={q} />
           </Typography.Text>
         </Descriptions.Item>
         {i.conditions.length > 0 && (
@@ -172,7 +172,7 @@ function IncentiveBlock({ i, q, policy }: { i: IncentiveView; q: string; policy:
         )}
         {i.caps.length > 0 && (
           <Descriptions.Item label={t('policy.caps')} span={2}>
-            {i.caps.map((c) => pick(c.label, c.labelEn)).join('；')}
+            {i.caps.map((c) => pick(c.label, c.labelEn)).join(lang === 'en' ? '; ' : '；')}
           </Descriptions.Item>
         )}
         {i.item && <Descriptions.Item label={t('common.item')}>{t('policy.perItem', { item: pick(i.item.label, i.item.labelEn) })}</Descriptions.Item>}
