@@ -8,6 +8,8 @@ import { Engine } from '../engine/index.ts';
 import { sealAuditChain, verifyAuditChain } from '../audit/audit-log.ts';
 import { createPlatformContext, type PlatformContext } from '../claims/context.ts';
 import { getPublicityBatch } from '../claims/publicity.ts';
+import { getClaimDetail } from '../claims/claims.ts';
+import { toPrincipal } from '../identity/users.ts';
 import { listPayments } from '../claims/payments.ts';
 import { CLAIM_STATES, ROLES } from '../db/schema.ts';
 import { listAreas } from '../enterprises/areas.ts';
@@ -116,6 +118,31 @@ describeDatabases('demo seed', (t) => {
     expect(c.state).toBe('draft');
     const listed = await t.db.selectFrom('credit_list').selectAll().where('uscc', '=', blocked.uscc).execute();
     expect(listed).toHaveLength(1);
+  });
+
+  it('tells every claim\'s history in order: created first, 公示 and payment after the decision, all before today', async () => {
+    const auditor = toPrincipal((await t.db.selectFrom('users').selectAll().where('username', '=', 'auditor').executeTakeFirstOrThrow()));
+    const claims = await t.db.selectFrom('claims').select(['id', 'state']).orderBy('id').execute();
+    const now = Date.now();
+    for (const c of claims) {
+      const { timeline } = await getClaimDetail(ctx, auditor, c.id);
+      const kinds = timeline.map((e) => e.kind);
+      const times = timeline.map((e) => e.at.getTime());
+      expect(kinds[0], `claim ${c.id}`).toBe('created');
+      expect(times, `claim ${c.id} in time order`).toEqual([...times].sort((a, b) => a - b));
+      expect(times.every((x) => x <= now)).toBe(true);
+      const decided = kinds.indexOf('decided');
+      for (const later of ['published', 'publicityClosed', 'paid'] as const) {
+        if (kinds.includes(later)) expect(kinds.indexOf(later), `claim ${c.id}: ${later} after the decision`).toBeGreaterThan(decided);
+      }
+      if (c.state === 'paid') expect(kinds.slice(-1)).toEqual(['paid']);
+    }
+    // the claim rejected by an upheld objection says why, with the objection's resolution
+    const rejected = await t.db.selectFrom('claims').select('id').where('state', '=', 'rejected').where('item', '=', '全自动电脑横机技改项目').executeTakeFirstOrThrow();
+    const d = await getClaimDetail(ctx, auditor, rejected.id);
+    expect(d.refusal).toMatchObject({ source: 'publicity', stage: 'publicity' });
+    expect(d.refusal!.reason).toContain('二手翻新设备');
+    expect(d.preview).toBeNull();
   });
 
   it('gives the lists the CLI exports (read as CLI_READER)', async () => {

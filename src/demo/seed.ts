@@ -19,7 +19,13 @@
  *
  * Dates: the policy year is 2020; reviewing, 公示 and payment dates are set relative to `ctx.today()` so that
  * in the running demo two 公示 batches are open now (one with an unresolved objection) and the others closed
- * weeks ago, with their payments made after they closed.
+ * weeks ago, with their payments made after they closed. The history is told in that order: claims are created,
+ * submitted and reviewed some 100 to 75 days ago, before the first 公示 (60 days ago), each batch is published on
+ * the day its period starts and closed the day after it ends, and each payment is recorded on its day. Each step
+ * runs through the real service and the instants it wrote (claims, reviews, decisions, batches, objections,
+ * payments) are then set to the step's moment (`happened`), so a claim's timeline reads 创建申报 first and 公示 and
+ * 拨付 after its decision. The audit log and the award ledger are append-only: they keep the instant the seeder
+ * actually wrote them.
  *
  * A failure half-way leaves what was written so far (each workflow step is its own transaction, as in real
  * use); seed a fresh data folder again in that case.
@@ -461,35 +467,58 @@ export async function seedDemo(ctx: PlatformContext, options: SeedDemoOptions = 
     await recordCityAward(ctx, departmentReviewer(measureOf(a.incentive)), { uscc: usccOf.get(a.enterprise)!, incentive: a.incentive, item: a.item, year: DEMO_YEAR, amountFen: a.amountFen, reference: a.reference });
   }
 
-  // Step 3: the claims, each carried through the workflow to its stage.
+  // The moment each step of the story happened (see the header): the instants a step wrote are set to it afterwards.
+  // Rows written before the step already lie in the past, so "written since the step began" picks out its own rows.
+  const instant = (date: string, minutes = 0) => new Date(Date.parse(`${date}T09:00:00+08:00`) + minutes * 60_000);
+  const RETIMED = {
+    claims: ['created_at', 'updated_at', 'submitted_at'],
+    reviews: ['at'],
+    decisions: ['decided_at'],
+    publicity_batches: ['published_at', 'closed_at'],
+    objections: ['recorded_at', 'resolved_at'],
+    payments: ['recorded_at'],
+  } as const;
+  const happened = async <T>(when: Date, tables: Array<keyof typeof RETIMED>, step: () => Promise<T>): Promise<T> => {
+    const since = new Date(Date.now() - 1000); // the database's clock may trail this process's by a little
+    const result = await step();
+    for (const table of tables) {
+      for (const column of RETIMED[table]) await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${when} where ${sql.ref(column)} >= ${since}`.execute(db);
+    }
+    return result;
+  };
+  const reviewed: Array<keyof typeof RETIMED> = ['claims', 'reviews', 'decisions'];
+
+  // Step 3: the claims, each carried through the workflow to its stage — created, submitted and reviewed on days
+  // before the first 公示, a few minutes apart from one claim to the next.
   const claimIds = new Map<string, number>();
-  for (const plan of CLAIMS) {
+  for (const [i, plan] of CLAIMS.entries()) {
     const owner = enterpriseUser(plan.enterprise);
     const area = ENTERPRISES.find((e) => e.key === plan.enterprise)!.areaId;
-    const { id, measureId } = await createClaim(ctx, owner, plan.input);
+    const on = (offset: number) => instant(day(offset), i * 7);
+    const { id, measureId } = await happened(on(-100), ['claims'], () => createClaim(ctx, owner, plan.input));
     claimIds.set(plan.key, id);
     if (plan.stage === 'draft') continue;
-    await submitClaim(ctx, owner, id);
+    await happened(on(-99), ['claims'], () => submitClaim(ctx, owner, id));
     if (plan.stage === 'submitted') continue;
     if (plan.stage === 'returnedAtFirstReview' || plan.stage === 'rejectedAtFirstReview') {
-      await reviewClaim(ctx, areaReviewer(area), id, { action: plan.stage === 'returnedAtFirstReview' ? 'return' : 'reject', reason: plan.reason });
+      await happened(on(-95), reviewed, () => reviewClaim(ctx, areaReviewer(area), id, { action: plan.stage === 'returnedAtFirstReview' ? 'return' : 'reject', reason: plan.reason }));
       continue;
     }
-    await reviewClaim(ctx, areaReviewer(area), id, { action: 'pass' });
+    await happened(on(-95), reviewed, () => reviewClaim(ctx, areaReviewer(area), id, { action: 'pass' }));
     if (plan.stage === 'departmentReview') continue;
     if (plan.stage === 'withdrawn') {
-      await withdrawClaim(ctx, owner, id, plan.reason);
+      await happened(on(-93), ['claims'], () => withdrawClaim(ctx, owner, id, plan.reason));
       continue;
     }
     const department = departmentReviewer(measureId);
     if (plan.stage === 'returnedAtDepartment' || plan.stage === 'rejectedAtDepartment') {
-      await reviewClaim(ctx, department, id, { action: plan.stage === 'returnedAtDepartment' ? 'return' : 'reject', reason: plan.reason });
+      await happened(on(-90), reviewed, () => reviewClaim(ctx, department, id, { action: plan.stage === 'returnedAtDepartment' ? 'return' : 'reject', reason: plan.reason }));
       continue;
     }
-    const passed = await reviewClaim(ctx, department, id, { action: 'pass' });
+    const passed = await happened(on(-90), reviewed, () => reviewClaim(ctx, department, id, { action: 'pass' }));
     if (passed.state === 'jointReview' && plan.stage === 'decided') {
       if (!plan.joint) throw new Error(`demo: claim ${plan.key} is 一事一议 and needs the joint meeting's decision`);
-      await reviewClaim(ctx, department, id, { action: 'pass', amountFen: plan.joint.amountFen, meetingRef: plan.joint.meetingRef });
+      await happened(on(-75), reviewed, () => reviewClaim(ctx, department, id, { action: 'pass', amountFen: plan.joint!.amountFen, meetingRef: plan.joint!.meetingRef }));
     }
   }
 
@@ -501,12 +530,14 @@ export async function seedDemo(ctx: PlatformContext, options: SeedDemoOptions = 
     const department = departmentReviewer(measureOf(first.input.incentive));
     // Published on the day its period starts (a period never starts before its publication): the demo's past batches
     // are published as of that day.
-    const batch = await createPublicityBatch({ ...ctx, today: () => day(b.startsIn) }, department, { title: b.title, claimIds: ids, startsOn: day(b.startsIn) });
+    const batch = await happened(instant(day(b.startsIn)), ['publicity_batches'], () => createPublicityBatch({ ...ctx, today: () => day(b.startsIn) }, department, { title: b.title, claimIds: ids, startsOn: day(b.startsIn) }));
     for (const o of b.objections ?? []) {
-      const recorded = await recordObjection(ctx, department, batch.id, { claimId: claimIds.get(o.claim)!, objector: o.objector, contact: o.contact, content: o.content, receivedOn: day(o.receivedIn) });
-      if (o.resolve) await resolveObjection(ctx, department, recorded.id, o.resolve);
+      // recorded the day it came in, resolved the next day
+      const recorded = await happened(instant(day(o.receivedIn), 60), ['objections'], () => recordObjection(ctx, department, batch.id, { claimId: claimIds.get(o.claim)!, objector: o.objector, contact: o.contact, content: o.content, receivedOn: day(o.receivedIn) }));
+      if (o.resolve) await happened(instant(day(o.receivedIn + 1), 60), ['objections'], () => resolveObjection(ctx, department, recorded.id, o.resolve!));
     }
-    if (b.close) await closePublicityBatch(ctx, department, batch.id);
+    // closed on the first day after its period
+    if (b.close) await happened(instant(addDays(batch.endsOn, 1)), ['publicity_batches', 'claims'], () => closePublicityBatch(ctx, department, batch.id));
     publicityBatches.push({ id: batch.id, title: batch.title, startsOn: batch.startsOn, endsOn: batch.endsOn, open: !b.close, objections: b.objections?.length ?? 0 });
   }
 
@@ -515,7 +546,7 @@ export async function seedDemo(ctx: PlatformContext, options: SeedDemoOptions = 
   for (const [key, offset] of PAYMENTS) {
     const paidOn = day(offset);
     voucher += 1;
-    await payClaim(ctx, finance, claimIds.get(key)!, { voucherNo: `记-${paidOn.replace(/-/g, '')}-${String(voucher).padStart(3, '0')}`, paidOn });
+    await happened(instant(paidOn, 60 + voucher), ['payments', 'claims'], () => payClaim(ctx, finance, claimIds.get(key)!, { voucherNo: `记-${paidOn.replace(/-/g, '')}-${String(voucher).padStart(3, '0')}`, paidOn }));
   }
 
   // Step 6: the credit veto — an enterprise on the 失信被执行人 list cannot submit its claim.
