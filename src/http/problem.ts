@@ -47,6 +47,8 @@ const STATUS: Record<string, number> = {
   method_not_allowed: 405,
   conflict: 409,
   invalid_state: 409,
+  // the audit chain does not verify (src/audit/anchor.ts): no anchor is signed for it
+  audit_chain_tampered: 409,
   idempotency_conflict: 409,
   enterprise_exists: 409,
   not_eligible: 422,
