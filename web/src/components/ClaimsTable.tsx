@@ -1,4 +1,4 @@
-import { Table, Typography } from 'antd';
+import { Grid, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { Link } from 'react-router-dom';
 import type { Claim, PolicyLibrary } from '../api/types';
@@ -8,7 +8,11 @@ import { allIncentives } from '../lib/factForm';
 import { StateTag } from './Tags';
 import { measureLabel } from '../lib/measures';
 
-/** A page of claims; `official` adds the enterprise and area columns. */
+/**
+ * A page of claims; `official` adds the enterprise and area columns. On a phone (below 576 px) the number, the
+ * enterprise and the state fold into the incentive's cell and year, area, date and actions give way, so that the
+ * amount and the state are on screen without scrolling sideways.
+ */
 export function ClaimsTable({ items, total, page, pageSize, loading, onPage, linkTo, policy, official, areaName }: {
   items: Claim[];
   total: number;
@@ -22,17 +26,19 @@ export function ClaimsTable({ items, total, page, pageSize, loading, onPage, lin
   areaName?: (id: string) => string;
 }) {
   const { t, pick, money } = useI18n();
+  const narrow = !Grid.useBreakpoint().sm;
   const incTitle = (id: string, fallback?: string) => {
     const i = policy ? allIncentives(policy).find((x) => x.id === id) : undefined;
     return i ? pick(i.title, i.titleEn) : (fallback ?? id);
   };
   const columns: ColumnsType<Claim> = [
-    { title: t('common.id'), dataIndex: 'id', width: 80, render: (id: number, c) => <Link to={linkTo(c)}>#{id}</Link> },
+    { title: t('common.id'), dataIndex: 'id', width: 80, responsive: ['sm'], render: (id: number, c) => <Link to={linkTo(c)}>#{id}</Link> },
     ...(official
       ? ([
           {
             title: t('common.enterprise'),
             dataIndex: 'enterpriseName',
+            responsive: ['sm'],
             render: (n: string | undefined, c: Claim) => (
               <>
                 <div>{n ?? c.enterpriseUscc}</div>
@@ -40,7 +46,7 @@ export function ClaimsTable({ items, total, page, pageSize, loading, onPage, lin
               </>
             ),
           },
-          { title: t('common.area'), dataIndex: 'areaId', width: 110, render: (a: string, c: Claim) => c.areaName ?? areaName?.(a) ?? a },
+          { title: t('common.area'), dataIndex: 'areaId', width: 110, responsive: ['md'], render: (a: string, c: Claim) => c.areaName ?? areaName?.(a) ?? a },
         ] as ColumnsType<Claim>)
       : []),
     {
@@ -48,30 +54,42 @@ export function ClaimsTable({ items, total, page, pageSize, loading, onPage, lin
       dataIndex: 'incentive',
       render: (id: string, c) => (
         <>
+          {narrow && (
+            <div>
+              <Link to={linkTo(c)}>#{c.id}</Link>
+              {official && <Typography.Text> {c.enterpriseName ?? c.enterpriseUscc}</Typography.Text>}
+            </div>
+          )}
           <div>
             {c.measure ? <Typography.Text type="secondary">{measureLabel(t, c.measure)} · </Typography.Text> : null}
             {incTitle(id, c.incentiveTitle)}
           </div>
           {c.item && <Typography.Text type="secondary">{c.item}</Typography.Text>}
+          {narrow && (
+            <div style={{ marginTop: 4 }}>
+              <StateTag state={c.state} awaitingPublicity={c.awaitingPublicity} />
+            </div>
+          )}
         </>
       ),
     },
-    { title: t('common.year'), dataIndex: 'year', width: 70 },
+    { title: t('common.year'), dataIndex: 'year', width: 70, responsive: ['md'] },
     {
       title: t('claims.amount'),
       key: 'amount',
       align: 'right',
-      width: 140,
+      width: narrow ? 110 : 140,
       // a refused claim has no amount to show, whatever was decided before it was reversed
       render: (_, c) => (c.state === 'rejected' ? '—' : money(c.decidedFen ?? c.amountClaimedFen ?? c.previewFen ?? null)),
     },
-    { title: t('common.status'), dataIndex: 'state', width: 130, render: (s: Claim['state'], c) => <StateTag state={s} awaitingPublicity={c.awaitingPublicity} /> },
-    { title: t('claims.updated'), key: 'updated', width: 110, render: (_, c) => formatDate(c.updatedAt ?? c.submittedAt ?? c.createdAt) },
+    { title: t('common.status'), dataIndex: 'state', width: 130, responsive: ['sm'], render: (s: Claim['state'], c) => <StateTag state={s} awaitingPublicity={c.awaitingPublicity} /> },
+    { title: t('claims.updated'), key: 'updated', width: 110, responsive: ['md'], render: (_, c) => formatDate(c.updatedAt ?? c.submittedAt ?? c.createdAt) },
     {
       title: t('common.actions'),
       key: 'op',
       width: 80,
       fixed: 'right',
+      responsive: ['sm'],
       render: (_, c) => <Link to={linkTo(c)} aria-label={`${official ? t('common.handle') : t('common.view')} #${c.id}`}>{official ? t('common.handle') : t('common.view')}</Link>,
     },
   ];
@@ -82,7 +100,7 @@ export function ClaimsTable({ items, total, page, pageSize, loading, onPage, lin
       loading={loading}
       dataSource={items}
       columns={columns}
-      scroll={{ x: official ? 980 : 760 }}
+      scroll={narrow ? undefined : { x: official ? 980 : 760 }}
       pagination={{ current: page, pageSize, total, showSizeChanger: true, showTotal: (n) => t('common.items', { n }), onChange: onPage }}
     />
   );
