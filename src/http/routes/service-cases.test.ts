@@ -10,6 +10,7 @@ import { createUser, type Principal } from '../../identity/users.ts';
 import { limitLabel } from '../../service-limits/case-book.ts';
 import { loadServiceLimits } from '../../service-limits/limits.ts';
 import { CASE_SHEET, TEMPLATE_HEADERS, XLSX_MIME } from '../../service-limits/excel.ts';
+import { acquireImportSlot, importsRunning, type ImportSlot } from '../../excel/read-workbook.ts';
 import { buildApp } from '../app.ts';
 import { serviceCaseRoutes } from './service-cases.ts';
 
@@ -215,5 +216,33 @@ describeDatabases('service-case routes', (t) => {
 
     const template = await app.inject({ method: 'GET', url: '/api/service-cases/template.xlsx' });
     expect(template.headers['content-type']).toBe(XLSX_MIME);
+  });
+
+  it('answers an import past KAIFANG_IMPORTS_AT_ONCE 503 import_busy with Retry-After, after the login check, and stores nothing', async () => {
+    as('water');
+    const water = limitLabel(loadServiceLimits().get('water-no-new-pipeline'));
+    const file = await sheet([{ 事项: water, 受理编号: 'BUSY-1', 办理对象: '用水户丁', 受理日期: '2020-06-01' }]);
+    const before = await count();
+    // the other imports of this server process: as many as the default setting allows (2)
+    const others: ImportSlot[] = [acquireImportSlot({ atOnce: 2 }), acquireImportSlot({ atOnce: 2 })];
+    try {
+      const busy = await app.inject({ method: 'POST', url: '/api/service-cases/import', ...multipart('busy.xlsx', file) });
+      expect(problem(busy)).toMatchObject({ status: 503, code: 'import_busy' });
+      expect(busy.headers['retry-after']).toBe('5');
+      expect(busy.json().messageZh).toContain('请 5 秒后重试');
+      expect(await count()).toBe(before);
+      // who may not import is told so, busy or not
+      as('finance');
+      expect(problem(await app.inject({ method: 'POST', url: '/api/service-cases/import', ...multipart('busy.xlsx', file) }))).toMatchObject({ status: 403, code: 'forbidden' });
+      as('water');
+    } finally {
+      for (const o of others) o.release();
+    }
+    const imported = await app.inject({ method: 'POST', url: '/api/service-cases/import', ...multipart('busy.xlsx', file) });
+    expect(imported.json()).toMatchObject({ rows: 1, created: 1 });
+    expect(await count()).toBe(before + 1);
+    // the route's place was given back, and a refused file gives it back too
+    expect(problem(await app.inject({ method: 'POST', url: '/api/service-cases/import', ...multipart('not.xlsx', Buffer.from('not a workbook')) }))).toMatchObject({ status: 422, code: 'invalid_xlsx' });
+    expect(importsRunning()).toBe(0);
   });
 });

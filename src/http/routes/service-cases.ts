@@ -9,6 +9,7 @@ import multipart from '@fastify/multipart';
 import type { PlatformContext } from '../../claims/context.ts';
 import { actorOf } from '../../claims/context.ts';
 import { KaifangError } from '../../errors.ts';
+import { acquireImportSlot, importLimits, IMPORT_RETRY_AFTER_SECONDS, type ImportSlot } from '../../excel/read-workbook.ts';
 import type { Role } from '../../db/schema.ts';
 import type { Principal } from '../../identity/users.ts';
 import { officialCalendar } from '../../calendar/index.ts';
@@ -157,6 +158,26 @@ export async function serviceCaseRoutes(app: FastifyInstance, opts: ServiceCaseR
   const security = SESSION;
   // Inside an idempotent request the work runs in the key's transaction: the same book on that transaction.
   const on = (c: PlatformContext): CaseBook => (c.db === book.db ? book : { ...book, db: c.db });
+  // Excel imports: one of KAIFANG_IMPORTS_AT_ONCE places, taken after the login check and before the upload is
+  // buffered, so that a refused import (503 import_busy, Retry-After) costs nothing; freed however the request ends.
+  const limits = importLimits(opts.ctx.config);
+  const importing =
+    (handler: (req: FastifyRequest, reply: FastifyReply, slot: ImportSlot) => Promise<FastifyReply>) =>
+    async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      writer(req);
+      let slot: ImportSlot;
+      try {
+        slot = acquireImportSlot(limits);
+      } catch (e) {
+        reply.header('retry-after', String(IMPORT_RETRY_AFTER_SECONDS));
+        throw e;
+      }
+      try {
+        return await handler(req, reply, slot);
+      } finally {
+        slot.release();
+      }
+    };
 
   app.get('/api/service-limits', { schema: { tags, security, summary: '服务时限：措施22–25 的全部时限、目标、责任部门与登记方式' } }, async (req) => {
     reader(req);
@@ -232,7 +253,7 @@ export async function serviceCaseRoutes(app: FastifyInstance, opts: ServiceCaseR
         querystring: importQuery,
       },
     },
-    async (req, reply) => {
+    importing(async (req, reply, slot) => {
       const w = writer(req);
       const { fileName, data } = await readUploadedFile(req, {
         limitBytes: MAX_UPLOAD_BYTES,
@@ -240,10 +261,10 @@ export async function serviceCaseRoutes(app: FastifyInstance, opts: ServiceCaseR
       });
       const q = req.query as { dryRun?: 'true' | 'false' };
       const sha256 = createHash('sha256').update(data).digest('hex');
-      return idempotent(opts.ctx, req, reply, (c) => importCasesFromXlsx(on(c), w, data, { dryRun: q.dryRun === 'true', fileName }), {
+      return idempotent(opts.ctx, req, reply, (c) => importCasesFromXlsx(on(c), w, data, { dryRun: q.dryRun === 'true', fileName, read: { limits, slot } }), {
         hash: requestHash(req, { fileName, sha256, dryRun: q.dryRun ?? 'false' }),
       });
-    },
+    }),
   );
 
   app.get(
