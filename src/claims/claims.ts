@@ -131,21 +131,25 @@ export function validateClaimInput(ctx: PlatformContext, input: ClaimInput, ente
 
 const CLAIM_KEY = 'this-claim';
 
-/** The enterprise-year the engine evaluates for one claim: its facts, the enterprise's registered class, the ledger. */
+/**
+ * The enterprise-year the engine evaluates for one claim, in the shape `kaifang calc` reads: the enterprise's
+ * registered industry class as an enterprise-level fact, the claim with its own facts, the ledger as prior awards.
+ */
 export function claimFactsDocument(
   ctx: PlatformContext,
   c: { incentive: string; year: number; item?: string; date?: string; amountFen?: unknown; facts: JsonObject },
   enterprise: { uscc: string; name: string; area_id: string; industry_class: string },
   prior: PriorAward[],
 ) {
-  const facts: Record<string, unknown> = { ...c.facts };
-  // The industry class of measure 16 is the enterprise's registered class, not something a claim may restate.
-  if (ctx.engine.policy.facts.has('industryClass')) facts.industryClass = enterprise.industry_class;
+  // Measure 16's class is the project's (interpretations.yaml#m16-industry-class-of-project), read as the calculator
+  // reads it: a class the claim states for its project wins; where it states none, the enterprise's registered class
+  // stands for it. So a claim and `kaifang calc` on the same facts give the same amount.
+  const facts: Record<string, unknown> = ctx.engine.policy.facts.has('industryClass') ? { industryClass: enterprise.industry_class } : {};
   return {
     year: c.year,
     enterprise: { uscc: enterprise.uscc, name: enterprise.name, area: enterprise.area_id },
     facts,
-    claims: [{ id: CLAIM_KEY, incentive: c.incentive, item: c.item, date: c.date, amount: c.amountFen ?? undefined }],
+    claims: [{ id: CLAIM_KEY, incentive: c.incentive, item: c.item, date: c.date, amount: c.amountFen ?? undefined, facts: c.facts }],
     priorAwards: prior.map((a) => ({ incentive: a.incentive, year: a.year, item: a.item, amount: a.amountFen, level: a.level, cityOffset: a.cityOffsetFen })),
   };
 }

@@ -51,9 +51,11 @@ describeDatabases('decision', (t) => {
   it('writes nothing when the ledger moved after the read, and the decision under the locks sees the move', async () => {
     const item = `共享项目${++project}`;
     const first = await awaiting('8000万元', item);
-    const second = await awaiting('8000万元', item);
+    // the project's whole year grew to 9000万 (m16-equipment-investment-whole-year): 1080万 less the 960万 the first
+    // claim is awarded is 120万, and the 1000万 project cap leaves 40万 of it
+    const second = await awaiting('9000万元', item);
     const stale = await read(second);
-    await reviewClaim(ctx, w.users.industryReviewer, first, { action: 'pass' }); // 960万 computed, the 1000万 project cap leaves 40万
+    await reviewClaim(ctx, w.users.industryReviewer, first, { action: 'pass' }); // 960万
     expect(await decideRead(stale)).toBeUndefined();
     expect(await written(second)).toMatchObject({ decisions: [], ledger: [], reviews: ['firstReview'], audit: [], state: 'departmentReview' });
     const d = await reviewClaim(ctx, w.users.industryReviewer, second, { action: 'pass' });

@@ -69,11 +69,13 @@ describeDatabases('claim workflow', (t) => {
   });
 
   it('a second claim for the same project gets only what is left under the per-project cap', async () => {
-    const c = await equipmentClaim('8000万元');
+    // equipmentInvestment is the project's whole year (m16-equipment-investment-whole-year): 9000万 × 12% = 1080万, less
+    // the 300万 already awarded for the project-year = 780万; the 1000万 per-project cap, 300万 used, leaves 700万
+    const c = await equipmentClaim('9000万元');
     await submitClaim(ctx, w.users.cable, c.id);
     await reviewClaim(ctx, w.users.shengzeReviewer, c.id, { action: 'pass' });
     const d = await reviewClaim(ctx, w.users.industryReviewer, c.id, { action: 'pass' });
-    expect(d.decision!.amountFen).toBe(700 * WAN); // 960万 computed; 1000万 per project, 300万 already awarded
+    expect(d.decision!.amountFen).toBe(700 * WAN);
   });
 
   it('returns for correction with what to fix; the enterprise corrects and resubmits', async () => {
