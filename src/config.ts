@@ -19,6 +19,8 @@ export interface PlatformConfig {
   importMaxBytes: number;
   /** Excel imports: how many one server process reads at once; more are refused 503 `import_busy` */
   importsAtOnce: number;
+  /** 'MM-DD': from this day of the last covered year, officials are reminded to enter next year's holiday notice */
+  calendarReminderFrom: string;
 }
 
 export function platformConfig(env: Record<string, string | undefined> = process.env): PlatformConfig {
@@ -29,6 +31,12 @@ export function platformConfig(env: Record<string, string | undefined> = process
     if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, not "${v}"`);
     return n;
   };
+  const monthDay = (name: string, dflt: string) => {
+    const v = env[name];
+    if (v === undefined || v === '') return dflt;
+    if (!/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(v)) throw new Error(`${name} must be a month and day MM-DD, not "${v}"`);
+    return v;
+  };
   return {
     publicityDays: int('KAIFANG_PUBLICITY_DAYS', 7),
     generalProvisionsLeadUnit: env.KAIFANG_GENERAL_LEAD_UNIT || 'development-reform-commission',
@@ -38,6 +46,7 @@ export function platformConfig(env: Record<string, string | undefined> = process
     importMaxRows: int('KAIFANG_IMPORT_MAX_ROWS', 10_000),
     importMaxBytes: int('KAIFANG_IMPORT_MAX_BYTES', 64 * 1024 * 1024),
     importsAtOnce: int('KAIFANG_IMPORTS_AT_ONCE', 2),
+    calendarReminderFrom: monthDay('KAIFANG_CALENDAR_REMINDER_FROM', '11-01'),
   };
 }
 

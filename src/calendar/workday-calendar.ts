@@ -14,6 +14,10 @@
  *   countWorkingDays(from, addWorkingDays(from, n)) = n, and addWorkingDays returns the first such day.
  * - Every date handed in or reached must lie within the calendar's covered range; otherwise the answer would be a
  *   guess about a notice not yet published, and a `calendar_not_covered` error is thrown instead.
+ * - Except, when asked (`provisionalThrough`), beyond the covered range up to that day: there every Monday–Friday
+ *   counts as a working day (no holidays are known yet), and such answers are PROVISIONAL — `isProvisional(date)`
+ *   says so, and whoever shows them must mark them (a due date counted before next year's notice exists, shown
+ *   as 暂定 rather than not at all).
  */
 import { KaifangError } from '../errors.ts';
 import { checkCount, dayNumber, fromDayNumber, parseCivilDate, weekday, type CivilDate } from '../civil-date.ts';
@@ -40,18 +44,21 @@ export interface DayInfo {
 export class WorkdayCalendar {
   readonly coveredFrom: CivilDate;
   readonly coveredThrough: CivilDate;
+  /** the last day answers are given for: coveredThrough, or later when provisional answers were asked for */
+  readonly computableThrough: CivilDate;
   private readonly special: ReadonlyMap<CivilDate, SpecialDay>;
   private readonly firstDay: number;
   private readonly lastDay: number;
   /** cumulative[i] = number of working days among the first i + 1 covered days */
   private readonly cumulative: Int32Array;
 
-  constructor(data: WorkdayCalendarData) {
+  constructor(data: WorkdayCalendarData, opts: { provisionalThrough?: CivilDate } = {}) {
     this.coveredFrom = data.coveredFrom;
     this.coveredThrough = data.coveredThrough;
+    this.computableThrough = opts.provisionalThrough && opts.provisionalThrough > data.coveredThrough ? opts.provisionalThrough : data.coveredThrough;
     this.special = data.special;
     this.firstDay = dayNumber(data.coveredFrom);
-    this.lastDay = dayNumber(data.coveredThrough);
+    this.lastDay = dayNumber(this.computableThrough);
     this.cumulative = new Int32Array(this.lastDay - this.firstDay + 1);
     let count = 0;
     for (let n = this.firstDay; n <= this.lastDay; n++) {
@@ -70,10 +77,10 @@ export class WorkdayCalendar {
   private notCovered(date: CivilDate, path: string): KaifangError {
     return new KaifangError({
       code: 'calendar_not_covered',
-      zh: `工作日历仅覆盖 ${this.coveredFrom} 至 ${this.coveredThrough}，${date} 超出范围；请先在 calendars/cn-workdays.yaml 中补充该年度国务院办公厅放假安排通知`,
-      en: `the working-day calendar covers ${this.coveredFrom} to ${this.coveredThrough} only; ${date} is outside it. Add that year's State Council holiday notice to calendars/cn-workdays.yaml first`,
+      zh: `工作日历仅覆盖 ${this.coveredFrom} 至 ${this.coveredThrough}${this.computableThrough > this.coveredThrough ? `（暂定计算至 ${this.computableThrough}）` : ''}，${date} 超出范围；请管理员在平台“工作日历”页面录入该年度国务院办公厅放假安排通知（或由开发人员补充 calendars/cn-workdays.yaml）`,
+      en: `the working-day calendar covers ${this.coveredFrom} to ${this.coveredThrough} only${this.computableThrough > this.coveredThrough ? ` (provisionally computed to ${this.computableThrough})` : ''}; ${date} is outside it. An administrator enters that year's State Council holiday notice on the platform's Working-day calendar page first (or a developer adds it to calendars/cn-workdays.yaml)`,
       path,
-      details: { date, coveredFrom: this.coveredFrom, coveredThrough: this.coveredThrough },
+      details: { date, coveredFrom: this.coveredFrom, coveredThrough: this.coveredThrough, computableThrough: this.computableThrough },
     });
   }
 
@@ -85,9 +92,15 @@ export class WorkdayCalendar {
     return n;
   }
 
+  /** Within the range the notices cover (a provisional day is not covered). */
   isCovered(date: CivilDate): boolean {
-    const n = dayNumber(parseCivilDate(date));
-    return n >= this.firstDay && n <= this.lastDay;
+    const d = parseCivilDate(date);
+    return d >= this.coveredFrom && d <= this.coveredThrough;
+  }
+
+  /** After the covered range: an answer reaching this day counted weekends only, and must be shown as provisional. */
+  isProvisional(date: CivilDate): boolean {
+    return parseCivilDate(date) > this.coveredThrough;
   }
 
   isWorkingDay(date: CivilDate): boolean {

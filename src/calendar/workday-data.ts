@@ -53,6 +53,21 @@ const yearSchema = z
 export const workdayFileSchema = z.object({ coveredThrough: date, years: z.array(yearSchema).min(1) }).strict();
 
 export type Notice = z.infer<typeof noticeSchema>;
+export type WorkdayYear = WorkdayFile['years'][number];
+
+/**
+ * A year's arrangement as an administrator enters it in the app (src/calendar/official-calendar.ts): the same
+ * notice, holidays and make-up workdays as a year of the file, with the notice's web address and the festivals'
+ * English names optional (an intranet may not reach gov.cn; English names default from earlier years).
+ */
+export const enteredYearSchema = z
+  .object({
+    notice: noticeSchema.extend({ url: z.string().regex(/^https?:\/\/\S+$/, 'a web address').optional() }),
+    holidays: z.array(holidaySchema.extend({ festivalEn: text.optional() })).min(1, 'at least one holiday'),
+    makeUpWorkdays: z.array(makeUpSchema).default([]),
+  })
+  .strict();
+export type EnteredYear = z.infer<typeof enteredYearSchema>;
 export type WorkdayFile = z.infer<typeof workdayFileSchema>;
 
 /** Why a day is not what its weekday says. */
@@ -75,7 +90,8 @@ export interface WorkdayCalendarData {
 /** The longest holiday the notices have ever announced is 10 days (2020); a longer range is a typing mistake. */
 const MAX_HOLIDAY_RANGE_DAYS = 15;
 
-function checkFile(f: WorkdayFile): { problems: FileProblem[]; special: Map<CivilDate, SpecialDay> } {
+/** The semantic checks of a calendar (its years in order, no overlaps, make-up days on weekends …) and its special days. */
+export function checkWorkdayFile(f: WorkdayFile): { problems: FileProblem[]; special: Map<CivilDate, SpecialDay> } {
   const problems: FileProblem[] = [];
   const special = new Map<CivilDate, SpecialDay>();
   const where = new Map<CivilDate, ReadonlyArray<PropertyKey>>();
@@ -211,7 +227,7 @@ function checkFile(f: WorkdayFile): { problems: FileProblem[]; special: Map<Civi
 export function workdayDataFrom(yaml: Parameters<typeof validateYaml>[0]): WorkdayCalendarData {
   let special = new Map<CivilDate, SpecialDay>();
   const f = validateYaml(yaml, workdayFileSchema as z.ZodType<WorkdayFile>, 'calendar_invalid', (value) => {
-    const r = checkFile(value);
+    const r = checkWorkdayFile(value);
     special = r.special;
     return r.problems;
   });

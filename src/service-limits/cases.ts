@@ -74,6 +74,11 @@ export interface CaseStatus {
   /** when the limit runs out, pushed by suspensions; `dueProvisional` while the case is suspended */
   due: DueMoment;
   dueProvisional: boolean;
+  /**
+   * working-day limits: the due date or the time used was counted past the calendar's coverage, with weekends only
+   * (next year's holiday notice is not entered yet): shown as 暂定, never as settled
+   */
+  beyondCalendar: boolean;
   /** time used, suspensions excluded, up to completion or the as-of date */
   elapsed: number;
   /** limit − elapsed; negative when over */
@@ -235,6 +240,7 @@ export function evaluateCase(c: ServiceCase, limit: ServiceLimit, calendar: Work
   let suspensions: Suspension[];
   let elapsed: number;
   let due: DueMoment;
+  let beyondCalendar = false;
 
   if (limit.unit === 'workingDays') {
     countUnit = 'workingDays';
@@ -260,6 +266,7 @@ export function evaluateCase(c: ServiceCase, limit: ServiceLimit, calendar: Work
       });
     }
     due = calendar.dueAfterWorkingDays(acceptedDate, limitValue + suspended);
+    beyondCalendar = calendar.isProvisional(due.date) || calendar.isProvisional(end.date);
   } else {
     countUnit = 'calendarDays';
     limitValue = limit.unit === 'months' ? diffCalendarDays(acceptedDate, addMonths(acceptedDate, limit.value)) : limit.value;
@@ -289,6 +296,7 @@ export function evaluateCase(c: ServiceCase, limit: ServiceLimit, calendar: Work
     suspendedDays,
     due,
     dueProvisional: suspendedNow,
+    beyondCalendar,
     elapsed,
     remaining: limitValue - elapsed,
     overdue: perCase ? over : null,

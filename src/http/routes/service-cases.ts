@@ -12,7 +12,6 @@ import { KaifangError } from '../../errors.ts';
 import { acquireImportSlot, importLimits, IMPORT_RETRY_AFTER_SECONDS, type ImportSlot } from '../../excel/read-workbook.ts';
 import type { Role } from '../../db/schema.ts';
 import type { Principal } from '../../identity/users.ts';
-import { officialCalendar } from '../../calendar/index.ts';
 import { loadServiceLimits } from '../../service-limits/limits.ts';
 import { createCaseBook, type CaseBook, type DepartmentName } from '../../service-limits/case-book.ts';
 import {
@@ -145,7 +144,9 @@ export interface ServiceCaseRouteOptions {
 export function caseBookOf(ctx: PlatformContext): CaseBook {
   const policy = ctx.engine.policy;
   const departments = new Map<string, DepartmentName>([...policy.agencies].map(([id, a]) => [id, { name: a.name, nameEn: a.nameEn, fullName: a.fullName }]));
-  return createCaseBook(ctx.db, { limits: loadServiceLimits(policy.dir), calendar: officialCalendar(), departments, today: () => ctx.today() });
+  const book = createCaseBook(ctx.db, { limits: loadServiceLimits(policy.dir), calendar: ctx.calendar.current(), departments, today: () => ctx.today() });
+  // The calendar as it stands at each use: a year entered meanwhile counts at once (src/calendar/official-calendar.ts).
+  return Object.defineProperty(book, 'calendar', { get: () => ctx.calendar.current(), enumerable: true, configurable: true });
 }
 
 export async function serviceCaseRoutes(app: FastifyInstance, opts: ServiceCaseRouteOptions): Promise<void> {

@@ -24,6 +24,8 @@ export const PAGE_ROLES = {
   audit: ['auditor', 'admin'],
   /** 服务时限 (measures 22–25): every official reads (src/http/routes/service-cases.ts READERS) */
   serviceLimits: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'],
+  /** 工作日历维护: the administrator enters each new year's holiday notice (src/identity/access.ts calendar.manage) */
+  calendar: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type WorkPage = keyof typeof PAGE_ROLES;

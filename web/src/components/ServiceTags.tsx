@@ -48,5 +48,7 @@ export function StandingTag({ c }: { c: Pick<ServiceCase, 'status' | 'undetermin
 export function dueText(c: Pick<ServiceCase, 'status'>): string {
   const d = c.status?.due;
   if (!d) return '—';
-  return d.at === 'noon' ? `${d.date} 12:00` : d.date;
+  const text = d.at === 'noon' ? `${d.date} 12:00` : d.date;
+  // Counted past the working-day calendar's coverage (weekends only): never shown as if it were settled.
+  return c.status?.beyondCalendar ? `${text}（暂定 provisional）` : text;
 }

@@ -76,6 +76,7 @@ export default function ServiceCase() {
             <Card size="small" title={t('svc.info')}>
               {c.undetermined && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={lang === 'en' ? c.undetermined.messageEn : c.undetermined.messageZh} />}
               {c.status?.dueProvisional && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('svc.provisional')} />}
+              {c.status?.beyondCalendar && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('svc.beyondCalendar', { due: c.status.due.date })} />}
               <Descriptions size="small" column={{ xs: 1, sm: 2 }} bordered>
                 <Descriptions.Item label={t('svc.limit')} span={2}>
                   {pick(c.limitLabel, c.limitLabelEn)}
