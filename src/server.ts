@@ -11,6 +11,7 @@ import { platformRoutes } from './http/platform.ts';
 import { openDatabase } from './db/open.ts';
 import { createPlatformContext, type PlatformContext } from './claims/context.ts';
 import { startAuditSealer, type AuditSealer } from './audit/audit-log.ts';
+import { anchorSettings, loadAnchorKey, startAuditAnchorer, type AuditAnchorer } from './audit/anchor.ts';
 import { pruneIdempotencyKeys } from './http/idempotency.ts';
 import { purgeEndedSessions, pruneLoginFailures } from './identity/sessions.ts';
 import { logLevelSetting, type LogLevel } from './config.ts';
@@ -58,6 +59,7 @@ export async function startServer(opts: ServerOptions) {
   const database = await openDatabase(process.env.DATABASE_URL ? {} : { dataDir: opts.dataDir });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let sealer: AuditSealer | undefined;
+  let anchorer: AuditAnchorer | undefined;
   try {
     const ctx = createPlatformContext(database.db, engine);
     if (opts.demo) await seedDemoIfAvailable(ctx);
@@ -72,12 +74,24 @@ export async function startServer(opts: ServerOptions) {
       process.stderr.write(`audit sealer: ${(e as Error).message} (records wait unsealed until it succeeds)\n`);
     };
     sealer = startAuditSealer(database.db, { onError: reportSealerError });
+    // Anchors (src/audit/anchor.ts): with KAIFANG_ANCHOR_DIR, the chain's head signed into that folder once per
+    // KAIFANG_ANCHOR_HOURS, for auditors to keep where the database's owner cannot rewrite it.
+    const anchoring = anchorSettings();
+    if (anchoring.dir) {
+      anchorer = startAuditAnchorer(database.db, {
+        key: loadAnchorKey(anchoring.keyFile!),
+        dir: anchoring.dir,
+        intervalHours: anchoring.intervalHours,
+        onError: (e) => process.stderr.write(`audit anchor: ${(e as Error).message}\n`),
+      });
+    }
     // The log (pino, JSON lines on stdout): server faults with their stack and request id, start and stop.
     app = await buildApp({ engine, logger: { level: opts.logLevel ?? logLevelSetting() }, plugins: platformRoutes(ctx) });
     // Closing the app (shutdown, or a test that started it), after the last request: seal what is left, then
     // close the database.
     app.addHook('onClose', async () => {
       clearInterval(housekeeping);
+      await anchorer?.stop();
       await sealer!.stop().catch((e) => process.stderr.write(`audit sealer: ${(e as Error).message}\n`));
       await database.close();
     });
@@ -85,6 +99,7 @@ export async function startServer(opts: ServerOptions) {
   } catch (err) {
     if (app) await app.close().catch(() => {});
     else {
+      await anchorer?.stop();
       await sealer?.stop().catch(() => {});
       await database.close();
     }

@@ -172,7 +172,7 @@ describeDatabases('audit anchors', (t) => {
       // The anchors made by the tests above are minutes old, not a day: nothing is due.
       expect(await anchorer.anchorIfDue()).toBeNull();
       const hourly = startAuditAnchorer(t.db, { key, dir: folder, intervalHours: 1 / 3600_000, checkEveryMs: 3_600_000 });
-      hourly.stop();
+      await hourly.stop();
       await new Promise((r) => setTimeout(r, 5));
       const file = await hourly.anchorIfDue();
       expect(file).not.toBeNull();
@@ -180,9 +180,9 @@ describeDatabases('audit anchors', (t) => {
       expect(anchorSignatureValid(anchor)).toBe(true);
       expect(await checkAuditAnchor(t.db, anchor, { publicKey: loadPublicKey(pub) })).toMatchObject({ ok: true });
       expect(statSync(file!).mode & 0o222, 'written read-only').toBe(0);
-      expect(readdirSync(folder).every((f) => /^kaifang-audit-anchor-\d{8}T\d{6}Z-\d+\.json$/.test(f))).toBe(true);
+      expect(readdirSync(folder).every((f) => /^kaifang-audit-anchor-\d{8}T\d{9}Z-\d+\.json$/.test(f))).toBe(true);
     } finally {
-      anchorer.stop();
+      await anchorer.stop();
     }
   });
 });

@@ -223,7 +223,7 @@ export async function createAuditAnchor(db: Db, key: AnchorKey, actor: AuditActo
 /** The file an anchor is kept in: sortable by time, never overwritten, read-only. Returns its path. */
 export function writeAnchorFile(dir: string, anchor: AuditAnchor): string {
   mkdirSync(dir, { recursive: true });
-  const stamp = anchor.createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = anchor.createdAt.replace(/[-:.]/g, '');
   const file = path.join(dir, `kaifang-audit-anchor-${stamp}-${anchor.seq}.json`);
   writeFileSync(file, JSON.stringify(anchor, null, 2) + '\n', { mode: 0o444, flag: 'wx' });
   return file;
@@ -305,7 +305,8 @@ export function anchorSettings(env: Record<string, string | undefined> = process
 export interface AuditAnchorer {
   /** Anchors now if the newest anchor in the database is older than the interval; the file written, if any. */
   anchorIfDue(): Promise<string | null>;
-  stop(): void;
+  /** Stops the timer, and waits for a round under way (so that the database is not closed under it). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -339,6 +340,9 @@ export function startAuditAnchorer(
   tick();
   return {
     anchorIfDue,
-    stop: () => clearInterval(timer),
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => null);
+    },
   };
 }
