@@ -453,6 +453,8 @@ export const messages = {
   'case.clawbackEv': ['奖励追回 {v}', 'Award clawed back: {v}'],
   'case.withdrawnEv': ['企业撤回申报', 'Withdrawn by the enterprise'],
   'case.paidOnEv': ['拨付日期 {date}', 'Paid on {date}'],
+  'case.editDraft': ['修改（暂不能提交）', 'Edit (cannot submit for now)'],
+  'case.outcome': ['审核结果', 'Outcome'],
 
   // queues
   'queue.title': ['待办', 'Queue'],

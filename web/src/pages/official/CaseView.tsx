@@ -137,7 +137,7 @@ export default function CaseView() {
             </Card>
             {/* a refused claim: the refusal stands where the entitlement would be, never an eligible amount beside it */}
             {d.refusal && (
-              <Card size="small" title={t('case.preview')}>
+              <Card size="small" title={t('case.outcome')}>
                 <Result status="error" className="kf-refusal-result" style={{ padding: '16px 0' }} title={t('case.refused')} subTitle={<RefusalBy refusal={d.refusal} withReason />} />
               </Card>
             )}
@@ -275,7 +275,8 @@ function Progress({ detail }: { detail: ClaimDetail }) {
     publicity: idx('publicity'),
     approved: idx('payment'),
     paid: steps.length,
-    rejected: last ? idx(stageKey[last.stage] ?? 'dept') : idx('dept'),
+    // refused in 公示 (an upheld objection) or by a correction after the decision: the road stopped at 公示
+    rejected: detail.refusal && (detail.refusal.stage === 'publicity' || detail.refusal.stage === 'correction') ? idx('publicity') : last ? idx(stageKey[last.stage] ?? 'dept') : idx('dept'),
     withdrawn: 0,
   };
   const status = c.state === 'rejected' || c.state === 'withdrawn' ? 'error' : c.state === 'returned' ? 'error' : c.state === 'paid' ? 'finish' : 'process';
@@ -489,7 +490,8 @@ function Actions({ detail, onDone }: { detail: ClaimDetail; onDone: () => void }
   if (acts.has('edit') || acts.has('resubmit') || acts.has('correct') || acts.has('submit'))
     buttons.push(
       <ButtonLink key="edit" type={c.state === 'returned' ? 'primary' : 'default'} icon={<EditOutlined />} to={`/portal/claims/${c.id}/edit`}>
-        {c.state === 'draft' ? t('case.continue') : t('action.edit')}
+        {/* "continue and submit" only where submitting is allowed (not while the enterprise is credit-listed) */}
+        {!acts.has('submit') ? t('case.editDraft') : c.state === 'draft' ? t('case.continue') : t('action.edit')}
       </ButtonLink>,
     );
   if (acts.has('withdraw')) buttons.push(<Button key="withdraw" icon={<StopOutlined />} onClick={() => start('withdraw')}>{t('action.withdraw')}</Button>);
