@@ -3,7 +3,7 @@
  * the enterprise checks the calculator and claims the equipment subsidy with an uploaded file; the town passes
  * it; the department returns it; the enterprise corrects and resubmits; the town and the department pass it;
  * the 公示 is published and closed; finance pays; the enterprise sees it paid. Also: a rejection with its
- * reason, a credit-blocked enterprise stopped with the reason shown, and an enterprise that cannot open another
+ * reason, a credit-blocked enterprise told from the start (not offered submission), and an enterprise that cannot open another
  * enterprise's claim by URL.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -171,7 +171,7 @@ describe.skipIf(!run)('a claim from application to payment, in the browser', () 
     await waitForText(dept.locator('body'), '2,500万元 × 12% = 300万元');
     await screenshot(dept, 'case-view-department');
     await act(dept, '通过');
-    await waitForText(dept.locator('body'), '公示阶段');
+    await waitForText(dept.locator('body'), '待公示'); // decided, not yet in a 公示 batch
     await waitForText(dept.locator('body'), '核定奖励 300万元');
   }, 120_000);
 
@@ -235,20 +235,24 @@ describe.skipIf(!run)('a claim from application to payment, in the browser', () 
     await screenshot(ent, 'claim-rejected');
   }, 120_000);
 
-  it('a credit-blocked enterprise is stopped at submission with the reason', async () => {
+  it('a credit-blocked enterprise is told from the start, may keep its draft, and is not offered submission', async () => {
     const page = await as('ent-taoyuan');
     await page.goto('/portal/claims');
     const row = page.locator('tr', { hasText: '丝绸数码印花改造项目' });
     await see(row);
     await row.getByRole('link', { name: /查看/ }).click();
-    await button(page.locator('.kf-actions'), '继续填写并提交').click();
+    await waitForText(page.locator('.kf-credit-alert'), '失信被执行人');
+    await button(page.locator('.kf-actions'), '修改（暂不能提交）').click();
+    // the wizard says it before anything is filled in, naming the unit that listed the enterprise
+    await waitForText(page.locator('.kf-credit-alert'), '全国法院失信被执行人名单');
     await button(page, '保存并下一步').click();
     await page.locator('input[type=file]').setInputFiles(PDF);
     await waitForText(page.locator('body'), '已上传的材料');
     await button(page, '下一步').click();
     await page.getByText(/本企业承诺所填信息/).click();
-    await button(page, '确认提交申报').click();
-    await waitForText(page.locator('[role=alert]').first(), '失信被执行人');
+    const submit = button(page, '确认提交申报');
+    await see(submit);
+    expect(await submit.isDisabled()).toBe(true);
     await screenshot(page, 'credit-blocked');
   }, 120_000);
 

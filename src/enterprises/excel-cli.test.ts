@@ -1,6 +1,6 @@
 // The data commands (src/cli/commands/data.ts) against a PGlite data folder: the commands run in this process
 // (as src/cli/main.ts runs them); one run of the real `kaifang` process proves the wiring and the exit code.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -87,4 +87,24 @@ describe('kaifang import / export / demo seed', () => {
     // Still exactly the 30 imported: the good row of the bad file was not stored either.
     expect((await kaifang(['export', 'enterprises', f('after.xlsx'), '--data-dir', empty])).stdout).toMatch(/exported 30 enterprise/);
   }, 240_000);
+});
+
+describe('kaifang import enterprises: a file past KAIFANG_IMPORT_MAX_BYTES', () => {
+  it('is refused before it is read or any database is opened', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'kaifang-import-size-'));
+    const saved = process.env.KAIFANG_IMPORT_MAX_BYTES;
+    try {
+      writeFileSync(path.join(tmp, 'big.xlsx'), Buffer.alloc(2001));
+      process.env.KAIFANG_IMPORT_MAX_BYTES = '2000';
+      const never = path.join(tmp, 'never-created');
+      const run = await kaifang(['import', 'enterprises', path.join(tmp, 'big.xlsx'), '--data-dir', never]);
+      expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining('[workbook_too_large]') });
+      expect(run.stderr).toContain('导入上限');
+      expect(existsSync(never)).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.KAIFANG_IMPORT_MAX_BYTES;
+      else process.env.KAIFANG_IMPORT_MAX_BYTES = saved;
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

@@ -100,7 +100,13 @@ export function importsRunning(): number {
 
 // ── Refusals ───────────────────────────────────────────────────────────────────────────────────────────────
 
-const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1);
+/** A size as people read it: 64 MB, 1.5 MB, 300 KB, 2000 bytes. */
+function size(bytes: number, lang: 'zh' | 'en'): string {
+  const trim = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+  if (bytes >= 1024 * 1024) return `${trim(Math.round((bytes / 1024 / 1024) * 10) / 10)} MB`;
+  if (bytes >= 10 * 1024) return `${trim(Math.round((bytes / 1024) * 10) / 10)} KB`;
+  return lang === 'zh' ? `${bytes} 字节` : `${bytes} bytes`;
+}
 
 /** More data rows than KAIFANG_IMPORT_MAX_ROWS: what every importer says, so that all say it the same way. */
 export function tooManyRows(limit: number): ValidationError {
@@ -115,13 +121,21 @@ export function tooManyRows(limit: number): ValidationError {
   ]);
 }
 
-function tooLarge(limit: number, details: Record<string, unknown>): ValidationError {
+/** A workbook past KAIFANG_IMPORT_MAX_BYTES: as a file, as declared by its parts, or as inflated. */
+export function tooLarge(limit: number, details: Record<string, unknown>): ValidationError {
+  const file = typeof details.fileBytes === 'number' ? details.fileBytes : undefined;
   return new ValidationError([
     new KaifangError({
       code: 'workbook_too_large',
       path: 'file',
-      zh: `工作簿过大：解压后超过 ${mb(limit)} MB 的导入上限；请只保留需要导入的工作表和数据，或拆分文件`,
-      en: `the workbook is too large: it expands beyond the import limit of ${mb(limit)} MB; keep only the sheet and rows to import, or split the file`,
+      zh:
+        file !== undefined
+          ? `文件过大：${size(file, 'zh')}，超过 ${size(limit, 'zh')} 的导入上限；请只保留需要导入的工作表和数据，或拆分文件`
+          : `工作簿过大：解压后超过 ${size(limit, 'zh')} 的导入上限；请只保留需要导入的工作表和数据，或拆分文件`,
+      en:
+        file !== undefined
+          ? `the file is too large: ${size(file, 'en')}, more than the import limit of ${size(limit, 'en')}; keep only the sheet and rows to import, or split the file`
+          : `the workbook is too large: it expands beyond the import limit of ${size(limit, 'en')}; keep only the sheet and rows to import, or split the file`,
       details: { limit, setting: 'KAIFANG_IMPORT_MAX_BYTES', ...details },
     }),
   ]);
@@ -243,16 +257,16 @@ export async function readSheet<T>(data: Buffer | Uint8Array | ArrayBuffer, opts
     let declared = 0;
     /** Checks a part's declared sizes before any of it is inflated. */
     const check = (entry: yauzl.Entry) => {
-      const size = entry.uncompressedSize;
-      declared += size;
-      if (size > limits.maxBytes || declared > limits.maxBytes) throw tooLarge(limits.maxBytes, { part: entry.fileName, declaredBytes: size, declaredInAll: declared });
-      if (size >= RATIO_FLOOR && size > MAX_RATIO * entry.compressedSize) {
-        const ratio = Math.round(size / Math.max(1, entry.compressedSize));
+      const bytes = entry.uncompressedSize;
+      declared += bytes;
+      if (bytes > limits.maxBytes || declared > limits.maxBytes) throw tooLarge(limits.maxBytes, { part: entry.fileName, declaredBytes: bytes, declaredInAll: declared });
+      if (bytes >= RATIO_FLOOR && bytes > MAX_RATIO * entry.compressedSize) {
+        const ratio = Math.round(bytes / Math.max(1, entry.compressedSize));
         throw refusedZip(
           'suspicious_compression',
-          `文件中的“${entry.fileName}”声称由 ${mb(entry.compressedSize)} MB 解压为 ${mb(size)} MB（${ratio} 倍），正常的 Excel 工作簿不会如此；疑为压缩炸弹，已拒绝`,
-          `the part ${entry.fileName} claims to inflate from ${mb(entry.compressedSize)} MB to ${mb(size)} MB (${ratio} times); no ordinary workbook does: refused as a zip bomb`,
-          { part: entry.fileName, compressedBytes: entry.compressedSize, declaredBytes: size, limit: MAX_RATIO },
+          `文件中的“${entry.fileName}”声称由 ${size(entry.compressedSize, 'zh')} 解压为 ${size(bytes, 'zh')}（${ratio} 倍），正常的 Excel 工作簿不会如此；疑为压缩炸弹，已拒绝`,
+          `the part ${entry.fileName} claims to inflate from ${size(entry.compressedSize, 'en')} to ${size(bytes, 'en')} (${ratio} times); no ordinary workbook does: refused as a zip bomb`,
+          { part: entry.fileName, compressedBytes: entry.compressedSize, declaredBytes: bytes, limit: MAX_RATIO },
         );
       }
     };

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +100,23 @@ describe('kaifang cases (the command line)', () => {
     expect(badDate.stderr).toContain('--as-of: ');
     expect((await kaifang(['cases', 'report', '--out', path.join(dir, 'x.csv'), '--data-dir', never])).code).toBe(2);
     expect(await kaifang(['cases', 'import', path.join(dir, 'nope.xlsx'), '--data-dir', never])).toMatchObject({ code: 1, stderr: expect.stringContaining('cannot read') });
+    expect(existsSync(never)).toBe(false);
+  });
+
+  it('refuses a file past KAIFANG_IMPORT_MAX_BYTES before reading it or opening any database', async () => {
+    const never = path.join(dir, 'never-created');
+    const big = path.join(dir, 'big.xlsx');
+    writeFileSync(big, Buffer.alloc(2001));
+    const saved = process.env.KAIFANG_IMPORT_MAX_BYTES;
+    process.env.KAIFANG_IMPORT_MAX_BYTES = '2000';
+    try {
+      const run = await kaifang(['cases', 'import', big, '--data-dir', never]);
+      expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining('[workbook_too_large]') });
+      expect(run.stderr).toContain('2000');
+    } finally {
+      if (saved === undefined) delete process.env.KAIFANG_IMPORT_MAX_BYTES;
+      else process.env.KAIFANG_IMPORT_MAX_BYTES = saved;
+    }
     expect(existsSync(never)).toBe(false);
   });
 

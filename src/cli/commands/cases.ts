@@ -3,13 +3,14 @@
 //   kaifang cases import FILE.xlsx [--dry-run] [--user USERNAME]
 //   kaifang cases report [--as-of DATE] [--from DATE] [--to DATE] [--year YYYY] --out FILE.xlsx
 // The database is the one `openDatabase()` picks (--database-url, --data-dir, $DATABASE_URL, $KAIFANG_DATA_DIR).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { AuditActor } from '../../audit/audit-log.ts';
 import { openDatabase, DEFAULT_DATA_DIR, type OpenedDatabase } from '../../db/open.ts';
 import { sealAuditChain } from '../../audit/audit-log.ts';
 import { KaifangError, ValidationError } from '../../errors.ts';
+import { importLimits, tooLarge } from '../../excel/read-workbook.ts';
 import { createCaseBook, policyTables, type CaseBook } from '../../service-limits/case-book.ts';
 import type { CaseWriter, ComplianceQuery } from '../../service-limits/case-store.ts';
 import { caseTemplateWorkbook, complianceWorkbook, importCasesFromXlsx } from '../../service-limits/excel.ts';
@@ -78,6 +79,15 @@ function outFile(out: string | undefined): string {
 }
 
 function readXlsx(file: string): Buffer {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  // A file past the import's byte limit is refused before it is read into memory (the importer would refuse it).
+  const { maxBytes } = importLimits();
+  if (size > maxBytes) throw new CliError(describeError(tooLarge(maxBytes, { fileBytes: size })));
   try {
     return readFileSync(file);
   } catch (e) {

@@ -15,7 +15,7 @@
 // write nothing; they read through the same services as the HTTP API (getPublicityBatch, listPayments) as
 // CLI_READER, a synthetic read-only principal with the auditor's district-wide read scope, so the lists are
 // exactly what an auditor would download. It is no user row (id 0): nothing may be written under it.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { sealAuditChain, SYSTEM_ACTOR } from '../../audit/audit-log.ts';
@@ -29,6 +29,7 @@ import { findArea } from '../../enterprises/areas.ts';
 import { enterpriseTemplateWorkbook, exportEnterprisesWorkbook, importEnterprises } from '../../enterprises/excel.ts';
 import { KaifangError, ValidationError } from '../../errors.ts';
 import { paymentWorkbook, publicityWorkbook } from '../../excel/lists.ts';
+import { importLimits, tooLarge } from '../../excel/read-workbook.ts';
 import type { Principal } from '../../identity/users.ts';
 import { CliError } from '../cli-error.ts';
 
@@ -82,6 +83,13 @@ function toCliError(e: unknown): unknown {
 
 function readInputFile(file: string): Buffer {
   if (!existsSync(file)) throw new CliError(`找不到文件 / no such file: ${file}`);
+  // A file past the import's byte limit is refused before it is read into memory (the importer would refuse it).
+  const { maxBytes } = importLimits();
+  const size = statSync(file).size;
+  if (size > maxBytes) {
+    const [e] = tooLarge(maxBytes, { fileBytes: size }).errors;
+    throw new CliError(`${e.messageZh}\n${e.messageEn} [${e.code}]`);
+  }
   return readFileSync(file);
 }
 
