@@ -46,6 +46,7 @@ export default function CalendarUpkeep() {
   // A new year starts from an empty arrangement; a year already entered is loaded for correction.
   useEffect(() => {
     if (!coverage) return;
+    form.resetFields();
     form.setFieldsValue({ year: coverage.nextYear, title: `国务院办公厅关于${coverage.nextYear}年部分节假日安排的通知`, holidays: [{}], makeUpWorkdays: [] });
   }, [coverage?.nextYear]); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -137,7 +138,7 @@ export default function CalendarUpkeep() {
                   <>
                     {fields.map((f, i) => (
                       <Flex key={f.key} gap={8} align="flex-start" wrap>
-                        <Form.Item name={[f.name, 'festival']} rules={required(t('cal.festival'))} style={{ width: 150 }} aria-label={`${t('cal.festival')} ${i + 1}`}>
+                        <Form.Item name={[f.name, 'festival']} rules={required(t('cal.festival'))} style={{ width: 150 }}>
                           <AutoComplete options={FESTIVALS.map((x) => ({ value: x }))} placeholder={t('cal.festival')} aria-label={`${t('cal.festival')} ${i + 1}`} />
                         </Form.Item>
                         <Form.Item name={[f.name, 'from']} rules={[{ required: true, message: t('cal.required', { field: t('cal.from') }) }]} style={{ width: 150 }}>
