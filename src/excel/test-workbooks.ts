@@ -41,17 +41,17 @@ export async function streamedPart(name: string, chunks: Iterable<string>): Prom
 }
 
 /**
- * A zip bomb's part: `megabytes` MiB of one repeated byte, deflated as copies of one deflated MiB (each ends on a
- * full flush, so copies simply follow one another) — a 1 GiB part is a 1 MiB file, made in milliseconds. Its CRC is
- * not computed (a reader that gets that far has already lost).
+ * A zip bomb's part: `prefix`, `megabytes` MiB of one repeated byte, then `suffix`, deflated as copies of one
+ * deflated MiB (each ends on a full flush, so copies simply follow one another) — a 1 GiB part is a 1 MiB file,
+ * made in milliseconds. Its CRC is not computed (a reader that gets that far has already lost).
  */
-export function bombPart(name: string, megabytes: number, prefix = '', byte = 'a'): ZipPart {
+export function bombPart(name: string, megabytes: number, prefix = '', suffix = '', byte = 'a'): ZipPart {
   const mib = Buffer.alloc(1024 * 1024, byte);
   const head = deflateRawSync(Buffer.from(prefix), { finishFlush: constants.Z_FULL_FLUSH });
   const one = deflateRawSync(mib, { finishFlush: constants.Z_FULL_FLUSH });
-  const end = deflateRawSync(Buffer.alloc(0));
+  const end = deflateRawSync(Buffer.from(suffix));
   const compressed = Buffer.concat([head, ...Array.from({ length: megabytes }, () => one), end]);
-  return { name, compressed, size: Buffer.byteLength(prefix) + megabytes * 1024 * 1024, crc: 0 };
+  return { name, compressed, size: Buffer.byteLength(prefix) + megabytes * 1024 * 1024 + Buffer.byteLength(suffix), crc: 0 };
 }
 
 /** The zip of the parts, in order; `declare` overrides a part's declared size (a directory that lies). */
@@ -146,6 +146,6 @@ export async function sheetWorkbook(sheetName: string, header: string[], count: 
 
 /** A workbook whose one sheet is a zip bomb: one cell of `megabytes` MiB of text. */
 export function bombWorkbook(sheetName: string, megabytes: number, declare?: number): Buffer {
-  const sheet = bombPart('xl/worksheets/sheet1.xml', megabytes, `${SHEET_HEAD}<row r="1"><c r="A1" t="inlineStr"><is><t>`);
+  const sheet = bombPart('xl/worksheets/sheet1.xml', megabytes, `${SHEET_HEAD}<row r="1"><c r="A1" t="inlineStr"><is><t>`, `</t></is></c></row>${SHEET_TAIL}`);
   return zip(bookParts(sheetName, [sheet]), declare === undefined ? {} : { 'xl/worksheets/sheet1.xml': declare });
 }
