@@ -206,7 +206,9 @@ export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: strin
         if (code) status = 'notEligible';
         usedYear += gross;
         usedTotal += gross;
-        if (once !== undefined && gross > 0) {
+        // Recorded only when another claim of this incentive follows: most enterprise-years claim an incentive once,
+        // and a Map per enterprise-year was measurable on the hot path.
+        if (once !== undefined && gross > 0 && i + 1 < claims.length && claims[i + 1].incentiveIndex === current) {
           usedByEvent ??= new Map();
           usedByEvent.set(eventKey, (usedByEvent.get(eventKey) ?? 0) + gross);
         }

@@ -200,6 +200,13 @@ function deriveFacts(policy: Policy, c: Collector, facts: Record<string, FactVal
   for (const d of derivationsOf(policy)) {
     const v = evaluateExpression(d.expr, (n) => facts[n] as number | undefined);
     if (v === undefined) continue; // not every fact it comes from is known: a stated value stands
+    const s = stated[d.name];
+    const agrees = typeof s !== 'number' || Math.abs(s - v) <= d.tolerance;
+    if (Number.isFinite(v) && agrees) {
+      facts[d.name] = v;
+      continue;
+    }
+    // Refused: the expression in the words of facts.yaml, built only here (parse is on the hot path).
     const decl = policy.facts.get(d.name)!;
     const bare = (x: string) => x.replace(/^\((.*)\)$/, '$1');
     const from = bare(renderExpression(d.expr, (n) => policy.facts.get(n)?.label ?? n));
@@ -208,18 +215,13 @@ function deriveFacts(policy: Policy, c: Collector, facts: Record<string, FactVal
       c.add(`${path}.${d.name}`, 'not_derivable', `${decl.label}无法由“${from}”算出（除数为0）`, `${decl.labelEn} cannot be derived from ${fromEn} (division by zero)`);
       continue;
     }
-    const s = stated[d.name];
-    if (typeof s === 'number' && Math.abs(s - v) > d.tolerance) {
-      const shown = +v.toFixed(6);
-      c.add(
-        `${path}.${d.name}`,
-        'inconsistent_fact',
-        `${decl.label}填写为${s}，与“${from}”算出的${shown}不一致；请更正或不填（自动算出）`,
-        `${decl.labelEn} is stated as ${s} but ${fromEn} gives ${shown}; correct it or leave it out (it is derived)`,
-      );
-      continue;
-    }
-    facts[d.name] = v;
+    const shown = +v.toFixed(6);
+    c.add(
+      `${path}.${d.name}`,
+      'inconsistent_fact',
+      `${decl.label}填写为${s}，与“${from}”算出的${shown}不一致；请更正或不填（自动算出）`,
+      `${decl.labelEn} is stated as ${s} but ${fromEn} gives ${shown}; correct it or leave it out (it is derived)`,
+    );
   }
 }
 
@@ -256,7 +258,8 @@ export function parseEnterpriseYear(policy: Policy, input: unknown): EnterpriseY
 
   const facts = factsObject(policy, c, 'facts', doc.facts);
   const derivations = derivationsOf(policy);
-  if (derivations.length) deriveFacts(policy, c, facts, { ...facts }, 'facts');
+  // stated === facts: each derived fact's stated value is read before it is replaced, and none derives from another
+  if (derivations.length) deriveFacts(policy, c, facts, facts, 'facts');
 
   const claims: ClaimInput[] = [];
   if (doc.claims !== undefined && !Array.isArray(doc.claims)) c.add('claims', 'not_list', '申报项应为列表', 'claims must be a list');
