@@ -142,12 +142,12 @@ describe('kaifang audit verify · PGlite', () => {
   it('reports an intact chain, then the tampered record', async () => {
     const dataDir = path.join(dir, 'db');
     await tamperScenario({ dataDir, pgliteLoadDataDir: await migratedPGliteTemplate() }, ['--data-dir', dataDir]);
-  });
+  }, 120_000);
 
   it('holds the chain to an anchor file: the re-chaining attack is caught (anchor, keygen)', async () => {
     const dataDir = path.join(dir, 'anchored');
     await anchorScenario({ dataDir, pgliteLoadDataDir: await migratedPGliteTemplate() }, ['--data-dir', dataDir], mkdtempSync(path.join(dir, 'keys-')));
-  });
+  }, 120_000); // a dozen commands, each opening the PGlite folder anew (seconds each when the CPUs are busy)
 
   it('refuses a folder that holds no database instead of creating one (as a real `kaifang` process)', async () => {
     const result = await kaifangProcess(['audit', 'verify', '--data-dir', path.join(dir, 'missing')]);
