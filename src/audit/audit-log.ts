@@ -100,7 +100,8 @@ function hashedFields(row: AuditRecord, seq: number): HashedAuditFields {
 /**
  * Seals every committed unsealed record, oldest insert first, and returns how many. One sealer at a time across
  * processes (an advisory lock); each batch is one transaction. The hash is computed from the record as the
- * database gives it back, so it is exactly what verification recomputes.
+ * database gives it back, so it is exactly what verification recomputes. Refuses (audit_chain_tampered) to seal
+ * at or below the newest anchored seq — the database's, or `anchoredSeq` (an anchor file's, given by verify).
  */
 export async function sealAuditChain(db: Db, options: { batchSize?: number; anchoredSeq?: number } = {}): Promise<number> {
   const batchSize = options.batchSize ?? 1000;
