@@ -86,7 +86,7 @@ export async function startServer(opts: ServerOptions) {
       });
     }
     // The log (pino, JSON lines on stdout): server faults with their stack and request id, start and stop.
-    app = await buildApp({ engine, logger: { level: opts.logLevel ?? logLevelSetting() }, plugins: platformRoutes(ctx) });
+    app = await buildApp({ engine, logger: { level: opts.logLevel ?? logLevelSetting() }, plugins: platformRoutes(ctx, { demo: opts.demo }) });
     // Closing the app (shutdown, or a test that started it), after the last request: seal what is left, then
     // close the database.
     app.addHook('onClose', async () => {

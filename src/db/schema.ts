@@ -73,6 +73,16 @@ export interface UsersTable {
   department_id: string | null;
   disabled_at: Date | null;
   created_at: TimestampDefault;
+  /** migration 0010: a one-time password (admin's create or reset) or a published one must be changed first */
+  must_change_password: Generated<boolean>;
+  password_changed_at: Date | null;
+  last_login_at: Date | null;
+  /** the enterprise's one administrator, who adds and disables its colleagues */
+  enterprise_admin: Generated<boolean>;
+  /** TOTP second factor (identity/second-factor.ts): the confirmed secret, one offered for enrolment, the last step used */
+  totp_secret: string | null;
+  totp_pending_secret: string | null;
+  totp_last_step: number | null;
 }
 
 /** Wrong passwords in a row for one account from one client address, and the lock they set (identity/sessions.ts). */
@@ -93,6 +103,10 @@ export interface SessionsTable {
   expires_at: Timestamp;
   ip: string | null;
   user_agent: string | null;
+  /** migration 0010: signed in with the password, the second factor's code not yet given */
+  second_factor_pending: Generated<boolean>;
+  /** wrong codes or current passwords given in this session (too many end it) */
+  check_failures: Generated<number>;
 }
 
 export interface ClaimsTable {

@@ -11,6 +11,7 @@ import { KaifangError } from '../errors.ts';
 import { authenticate, login, logout } from '../identity/sessions.ts';
 import { securityConfig, type SecurityConfig } from '../identity/security-config.ts';
 import type { Principal } from '../identity/users.ts';
+import { completePasswordSignIn, PUBLISHED_PASSWORDS, signInGate, type SignInStep } from '../identity/sign-in.ts';
 import type { PlatformContext } from '../claims/context.ts';
 
 export const SESSION_COOKIE = 'kaifang_session';
@@ -19,10 +20,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** the logged-in user, set from the session cookie (null: anonymous) */
     user: Principal | null;
+    /** signed in with the password, the second factor's code still to come (identity/sign-in.ts) */
+    secondFactorPending: boolean;
   }
   interface FastifyContextConfig {
     /** open without a session (login, logout) */
     public?: boolean;
+    /** open to a sign-in still half done: the code to give, the one-time password to change (identity/sign-in.ts) */
+    openDuringSignIn?: SignInStep[];
   }
 }
 
@@ -31,6 +36,8 @@ export interface AuthOptions {
   security?: SecurityConfig;
   /** the clock, replaceable in tests (idle timeout) */
   now?: () => Date;
+  /** `kaifang serve --demo`: the demo's published password may be kept; otherwise it must be changed at sign-in */
+  demo?: boolean;
 }
 
 /** Why a request carries no user although it sent a cookie: the session ended (idle or past its age). */
@@ -63,10 +70,18 @@ export interface MeView {
   areaId: string | null;
   departmentId: string | null;
   enterprise?: { uscc: string; name: string; areaId: string; industryClass: string };
+  /** identity/sign-in.ts: a one-time password to change first; the enterprise's administrator; TOTP on; the code still due */
+  mustChangePassword: boolean;
+  enterpriseAdmin: boolean;
+  secondFactor: boolean;
+  secondFactorPending?: boolean;
 }
 
 export async function meView(ctx: PlatformContext, user: Principal): Promise<MeView> {
-  const me: MeView = { id: user.id, username: user.username, displayName: user.displayName, role: user.role, enterpriseUscc: user.enterpriseUscc, areaId: user.areaId, departmentId: user.departmentId };
+  const me: MeView = {
+    id: user.id, username: user.username, displayName: user.displayName, role: user.role, enterpriseUscc: user.enterpriseUscc, areaId: user.areaId, departmentId: user.departmentId,
+    mustChangePassword: !!user.mustChangePassword, enterpriseAdmin: !!user.enterpriseAdmin, secondFactor: !!user.secondFactor,
+  };
   if (user.enterpriseUscc) {
     const e = await ctx.db.selectFrom('enterprises').selectAll().where('uscc', '=', user.enterpriseUscc).executeTakeFirst();
     if (e) me.enterprise = { uscc: e.uscc, name: e.name, areaId: e.area_id, industryClass: e.industry_class };
@@ -85,6 +100,10 @@ const meSchema = {
     areaId: { type: ['string', 'null'] },
     departmentId: { type: ['string', 'null'] },
     enterprise: { type: 'object', properties: { uscc: { type: 'string' }, name: { type: 'string' }, areaId: { type: 'string' }, industryClass: { type: 'string' } } },
+    mustChangePassword: { type: 'boolean', description: 'a one-time or published password: only POST /api/me/password until it is changed' },
+    enterpriseAdmin: { type: 'boolean', description: "the enterprise's administrator (adds and disables colleagues)" },
+    secondFactor: { type: 'boolean', description: 'TOTP second factor on' },
+    secondFactorPending: { type: 'boolean', description: 'signed in with the password; POST /api/auth/second-factor with the code next' },
   },
 } as const;
 
@@ -99,18 +118,24 @@ export async function registerAuth(app: FastifyInstance, ctx: PlatformContext, o
   // Only the routes that ask for it (login), in memory per server process.
   await app.register(rateLimit, { global: false });
   app.decorateRequest('user', null);
+  app.decorateRequest('secondFactorPending', false);
 
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
       const check = await authenticate(ctx.db, token, clock());
-      if (check.ok) req.user = check.user;
-      else {
+      if (check.ok) {
+        req.user = check.user;
+        req.secondFactorPending = !!check.secondFactorPending;
+      } else {
         endedSessions.set(req, check.reason);
         reply.clearCookie(SESSION_COOKIE, cookieOptions(req));
       }
     }
     if (!req.user && !req.routeOptions.config?.public) requireUser(req);
+    // A sign-in still half done (the code to give, a one-time password to change) opens only its own steps.
+    const wait = req.user && !req.routeOptions.config?.public ? signInGate(req.user, req.secondFactorPending, req.routeOptions.config?.openDuringSignIn) : null;
+    if (wait) throw wait;
   });
 
   app.post(
@@ -142,7 +167,7 @@ export async function registerAuth(app: FastifyInstance, ctx: PlatformContext, o
           required: ['username', 'password'],
           properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
         },
-        response: { 200: { type: 'object', properties: { user: meSchema } } },
+        response: { 200: { type: 'object', properties: { user: meSchema, secondFactorRequired: { type: 'boolean', description: 'POST /api/auth/second-factor with the code next' } } } },
       },
     },
     async (req, reply) => {
@@ -152,8 +177,10 @@ export async function registerAuth(app: FastifyInstance, ctx: PlatformContext, o
       if (previous) await logout(ctx.db, previous, { ip: req.ip });
       try {
         const result = await login(ctx.db, { username: body.username, password: body.password, ip: req.ip, userAgent: req.headers['user-agent'] ?? null }, clock());
+        // A published (demo) password outside the demo must be changed; the last sign-in; the second factor next.
+        const signIn = await completePasswordSignIn(ctx.db, result, { password: body.password, publishedPasswords: opts.demo ? [] : PUBLISHED_PASSWORDS, ip: req.ip, now: opts.now?.() });
         reply.setCookie(SESSION_COOKIE, result.token, cookieOptions(req, result.expiresAt));
-        return { user: await meView(ctx, result.user) };
+        return { user: { ...(await meView(ctx, signIn.user)), secondFactorPending: signIn.secondFactorPending }, secondFactorRequired: signIn.secondFactorPending };
       } catch (e) {
         if (e instanceof KaifangError && e.code === 'invalid_credentials') {
           throw new KaifangError({ code: 'bad_credentials', zh: e.messageZh, en: e.messageEn });
@@ -176,7 +203,10 @@ export async function registerAuth(app: FastifyInstance, ctx: PlatformContext, o
 
   app.get(
     '/api/me',
-    { schema: { tags: ['session'], summary: '当前用户（企业用户附所属企业）', security: [{ session: [] }], response: { 200: meSchema } } },
-    async (req) => meView(ctx, requireUser(req)),
+    {
+      config: { openDuringSignIn: ['secondFactor', 'passwordChange'] },
+      schema: { tags: ['session'], summary: '当前用户（企业用户附所属企业）', security: [{ session: [] }], response: { 200: meSchema } },
+    },
+    async (req) => ({ ...(await meView(ctx, requireUser(req))), secondFactorPending: req.secondFactorPending }),
   );
 }

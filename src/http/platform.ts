@@ -18,6 +18,7 @@ import { paymentRoutes } from './routes/payments.ts';
 import { publicityRoutes } from './routes/publicity.ts';
 import { serviceCaseRoutes } from './routes/service-cases.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { userRoutes } from './routes/users.ts';
 
 type RoutePlugin = (app: FastifyInstance, opts: { ctx: PlatformContext }) => Promise<void>;
 
@@ -33,6 +34,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   statsRoutes,
   auditRoutes,
   serviceCaseRoutes, // service time limits, measures 22–25 (src/http/routes/service-cases.ts)
+  userRoutes, // users and sign-in: accounts, one-time passwords, own password, TOTP (src/http/routes/users.ts)
 ];
 
 export type PlatformOptions = AuthOptions;

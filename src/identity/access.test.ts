@@ -24,6 +24,7 @@ const user = (role: Role, scope: Partial<Principal> = {}): Principal => ({
 });
 
 const enterprise = user('enterprise', { enterpriseUscc: OWN });
+const enterpriseAdmin = user('enterprise', { enterpriseUscc: OWN, enterpriseAdmin: true });
 const area = user('areaReviewer', { areaId: 'songling' });
 const department = user('departmentReviewer', { departmentId: 'commerce' });
 const finance = user('finance');
@@ -73,15 +74,27 @@ describe('access policy', () => {
   });
 
   it('grants nothing outside its scope to any role, for any action', () => {
-    const roles: Principal[] = [enterprise, area, department, finance, auditor, admin];
+    const roles: Principal[] = [enterprise, enterpriseAdmin, area, department, finance, auditor, admin];
     for (const action of ACTIONS) {
       for (const u of roles) {
         const scope = (PERMISSIONS[action] as Partial<Record<Role, string>>)[u.role];
-        // Only a district-wide permission reaches someone else's enterprise, area or measure.
+        // Only a district-wide permission reaches someone else's enterprise, area or measure; the enterprise
+        // administrator's scope is its own enterprise, and only the administrator has it.
+        const ownScope = scope !== undefined && (scope !== 'enterpriseAdmin' || !!u.enterpriseAdmin);
         expect([action, u.role, can(u, action, foreign, leads)]).toEqual([action, u.role, scope === 'any']);
-        expect([action, u.role, can(u, action, mine, leads)]).toEqual([action, u.role, scope !== undefined]);
+        expect([action, u.role, can(u, action, mine, leads)]).toEqual([action, u.role, ownScope]);
       }
     }
+  });
+
+  it("lets an enterprise's administrator keep its colleagues' accounts, and no other enterprise user", () => {
+    expect(can(enterpriseAdmin, 'user.manage', { enterpriseUscc: OWN })).toBe(true);
+    expect(can(enterpriseAdmin, 'user.read', { enterpriseUscc: OWN })).toBe(true);
+    expect(can(enterpriseAdmin, 'user.manage', { enterpriseUscc: OTHER })).toBe(false);
+    expect(can(enterpriseAdmin, 'user.manage', {})).toBe(false);
+    expect(can(enterprise, 'user.manage', { enterpriseUscc: OWN })).toBe(false);
+    expect(listScope(enterpriseAdmin, 'user.read')).toEqual({ kind: 'enterprise', enterpriseUscc: OWN });
+    expect(listScope(enterprise, 'user.read')).toEqual({ kind: 'none' });
   });
 
   it('throws a forbidden KaifangError from authorize', () => {

@@ -15,8 +15,12 @@ import type { Role } from '../db/schema.ts';
 import { KaifangError } from '../errors.ts';
 import type { Principal } from './users.ts';
 
-/** any: no scope; enterprise: resource.enterpriseUscc is the user's; area: resource.areaId is the user's; measure: the user's department leads resource.measureId. */
-type Scope = 'any' | 'enterprise' | 'area' | 'measure';
+/**
+ * any: no scope; enterprise: resource.enterpriseUscc is the user's; area: resource.areaId is the user's; measure: the
+ * user's department leads resource.measureId; enterpriseAdmin: the user is its enterprise's administrator and
+ * resource.enterpriseUscc is that enterprise (its colleagues' accounts).
+ */
+type Scope = 'any' | 'enterprise' | 'area' | 'measure' | 'enterpriseAdmin';
 
 const READ_CLAIMS: Partial<Record<Role, Scope>> = {
   enterprise: 'enterprise',
@@ -59,8 +63,9 @@ export const PERMISSIONS = {
   'credit.read': { areaReviewer: 'any', departmentReviewer: 'any', finance: 'any', auditor: 'any', admin: 'any' },
   'credit.manage': { admin: 'any' },
 
-  'user.read': { auditor: 'any', admin: 'any' },
-  'user.manage': { admin: 'any' },
+  // An enterprise's administrator keeps its colleagues' accounts (same USCC); the district admin keeps everyone's.
+  'user.read': { auditor: 'any', admin: 'any', enterprise: 'enterpriseAdmin' },
+  'user.manage': { admin: 'any', enterprise: 'enterpriseAdmin' },
   'audit.read': { auditor: 'any', admin: 'any' },
   'audit.verify': { auditor: 'any', admin: 'any' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
@@ -100,6 +105,8 @@ export function can(user: Principal, action: Action, resource: Resource = {}, co
       return true;
     case 'enterprise':
       return !!user.enterpriseUscc && resource.enterpriseUscc === user.enterpriseUscc;
+    case 'enterpriseAdmin':
+      return !!user.enterpriseAdmin && !!user.enterpriseUscc && resource.enterpriseUscc === user.enterpriseUscc;
     case 'area':
       return !!user.areaId && resource.areaId === user.areaId;
     case 'measure': {
@@ -144,6 +151,7 @@ export function listScope(
   const scope = (PERMISSIONS[action] as Partial<Record<Role, Scope>>)[user.role];
   if (scope === 'any') return { kind: 'all' };
   if (scope === 'enterprise' && user.enterpriseUscc) return { kind: 'enterprise', enterpriseUscc: user.enterpriseUscc };
+  if (scope === 'enterpriseAdmin' && user.enterpriseAdmin && user.enterpriseUscc) return { kind: 'enterprise', enterpriseUscc: user.enterpriseUscc };
   if (scope === 'area' && user.areaId) return { kind: 'area', areaId: user.areaId };
   if (scope === 'measure' && user.departmentId) {
     if (!context) throw new Error(`listScope(${action}) for a department reviewer needs measuresLedBy`);

@@ -88,7 +88,7 @@ describeDatabases('identity', (t) => {
     const stored = await t.db.selectFrom('sessions').selectAll().where('user_id', '=', u.id).execute();
     expect(stored.map((s) => s.token_hash)).toEqual([hashToken(session.token)]);
     expect(JSON.stringify(stored)).not.toContain(session.token);
-    expect(await authenticate(t.db, session.token, { config, now: minutes(1) })).toEqual({ ok: true, user: u, expiresAt: session.expiresAt });
+    expect(await authenticate(t.db, session.token, { config, now: minutes(1) })).toEqual({ ok: true, user: u, expiresAt: session.expiresAt, secondFactorPending: false });
     expect(await authenticate(t.db, session.token + 'x', { config, now: minutes(1) })).toEqual({ ok: false, reason: 'unknown' });
   });
 

@@ -16,6 +16,8 @@ export interface RecentSession {
   lastSeenAt: Date;
   /** when the database was asked (the caller's clock, ms) */
   checkedAt: number;
+  /** the password was given, the second factor's code not yet (sign-in.ts) */
+  secondFactorPending?: boolean;
 }
 
 /** Bounded: past this many sessions the memory is simply cleared (each costs one lookup again). */

@@ -180,6 +180,8 @@ export async function login(db: Db, input: LoginInput, options: ClockOptions = {
         expires_at: expiresAt,
         ip: input.ip ?? null,
         user_agent: input.userAgent?.slice(0, 500) ?? null,
+        // a user with a second factor has signed in only half way: the code comes next (sign-in.ts)
+        second_factor_pending: user.totp_secret !== null,
       })
       .execute();
     await appendAudit(trx, actor(user.id), { action: 'auth.login', entity: 'user', entityId: user.id });
@@ -215,7 +217,7 @@ export async function login(db: Db, input: LoginInput, options: ClockOptions = {
 }
 
 export type SessionCheck =
-  | { ok: true; user: Principal; expiresAt: Date }
+  | { ok: true; user: Principal; expiresAt: Date; secondFactorPending?: boolean }
   | { ok: false; reason: 'unknown' | 'idle' | 'expired' | 'disabled' };
 
 /**
@@ -231,13 +233,13 @@ export async function authenticate(db: Db, token: string, options: ClockOptions 
   const t = now.getTime();
   const seen = recentSession(tokenHash, t, config.sessionRecheckMs);
   if (seen && t < seen.expiresAt.getTime() && t - seen.lastSeenAt.getTime() < Math.min(config.sessionIdleMinutes * MINUTE, config.sessionTouchSeconds * 1000)) {
-    return { ok: true, user: seen.user, expiresAt: seen.expiresAt };
+    return { ok: true, user: seen.user, expiresAt: seen.expiresAt, secondFactorPending: seen.secondFactorPending };
   }
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .selectAll('users')
-    .select(['sessions.last_seen_at', 'sessions.expires_at'])
+    .select(['sessions.last_seen_at', 'sessions.expires_at', 'sessions.second_factor_pending'])
     .where('sessions.token_hash', '=', tokenHash)
     .executeTakeFirst();
   if (!row) return { ok: false, reason: 'unknown' };
@@ -260,8 +262,9 @@ export async function authenticate(db: Db, token: string, options: ClockOptions 
     lastSeenAt = now;
   }
   const user = toPrincipal(row);
-  rememberSession(tokenHash, { user, expiresAt: row.expires_at, lastSeenAt, checkedAt: t }, config.sessionRecheckMs);
-  return { ok: true, user, expiresAt: row.expires_at };
+  const secondFactorPending = row.second_factor_pending;
+  rememberSession(tokenHash, { user, expiresAt: row.expires_at, lastSeenAt, checkedAt: t, secondFactorPending }, config.sessionRecheckMs);
+  return { ok: true, user, expiresAt: row.expires_at, secondFactorPending };
 }
 
 /** Ends a session (the token stops working at once). */

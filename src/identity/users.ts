@@ -23,6 +23,12 @@ export interface Principal {
   enterpriseUscc: string | null;
   areaId: string | null;
   departmentId: string | null;
+  /** a one-time or published password: nothing but changing it is allowed until it is changed (sign-in.ts) */
+  mustChangePassword?: boolean;
+  /** the enterprise's administrator, who adds and disables colleagues of the same USCC (user-admin.ts) */
+  enterpriseAdmin?: boolean;
+  /** a TOTP second factor is on (second-factor.ts) */
+  secondFactor?: boolean;
 }
 
 export interface NewUserInput {
@@ -33,6 +39,8 @@ export interface NewUserInput {
   enterpriseUscc?: unknown;
   areaId?: unknown;
   departmentId?: unknown;
+  /** an enterprise user only: the enterprise's one administrator */
+  enterpriseAdmin?: unknown;
 }
 
 export interface UserServiceOptions {
@@ -40,6 +48,8 @@ export interface UserServiceOptions {
   config?: SecurityConfig;
   /** Whether a department id exists (from the policy's agencies.yaml); without it any non-empty id passes. */
   isDepartmentId?: (id: string) => boolean;
+  /** the password is a one-time password (an administrator's): the user must change it at first sign-in */
+  mustChangePassword?: boolean;
 }
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/;
@@ -53,6 +63,9 @@ export function toPrincipal(row: User): Principal {
     enterpriseUscc: row.enterprise_uscc,
     areaId: row.area_id,
     departmentId: row.department_id,
+    mustChangePassword: row.must_change_password,
+    enterpriseAdmin: row.enterprise_admin,
+    secondFactor: row.totp_secret !== null,
   };
 }
 
@@ -115,16 +128,25 @@ export async function createUser(db: Db, input: NewUserInput, options: UserServi
     }
     return id;
   });
+  const enterpriseAdmin = field(() => {
+    const v = input.enterpriseAdmin ?? false;
+    if (typeof v !== 'boolean') throw bad('enterpriseAdmin', 'invalid_enterprise_admin', '企业管理员须为是或否', 'enterpriseAdmin must be true or false');
+    if (v && role && role !== 'enterprise') throw bad('enterpriseAdmin', 'scope_not_allowed', '只有企业用户可以是企业管理员', 'only an enterprise user can be the enterprise administrator');
+    return v;
+  });
 
   if (errors.length > 0) throw new ValidationError(errors);
   const passwordHash = await hashPassword(input.password as string, config.scrypt);
 
+  const enterpriseAdminTaken = () =>
+    bad('enterpriseAdmin', 'enterprise_admin_exists', `企业 ${enterpriseUscc} 已有企业管理员；一个企业只能有一位`, `enterprise ${enterpriseUscc} already has its administrator; an enterprise has one`);
   const usernameTaken = () => bad('username', 'username_taken', `用户名“${username}”已被使用`, `username "${username}" is taken`);
   try {
     return await inTransaction(db, (trx) => insertUser(trx));
   } catch (e) {
     // Two requests for one new username at once: the unique index catches the second.
     if (isUniqueViolation(e, 'users_username_key')) throw usernameTaken();
+    if (isUniqueViolation(e, 'users_one_enterprise_admin')) throw enterpriseAdminTaken();
     throw e;
   }
 
@@ -135,6 +157,10 @@ export async function createUser(db: Db, input: NewUserInput, options: UserServi
     }
     const taken = await trx.selectFrom('users').select('id').where('username', '=', username!).executeTakeFirst();
     if (taken) throw usernameTaken();
+    if (enterpriseAdmin) {
+      const admin = await trx.selectFrom('users').select('id').where('enterprise_uscc', '=', enterpriseUscc!).where('enterprise_admin', '=', true).executeTakeFirst();
+      if (admin) throw enterpriseAdminTaken();
+    }
     const row = await trx
       .insertInto('users')
       .values({
@@ -145,6 +171,8 @@ export async function createUser(db: Db, input: NewUserInput, options: UserServi
         enterprise_uscc: enterpriseUscc ?? null,
         area_id: areaId ?? null,
         department_id: departmentId ?? null,
+        enterprise_admin: enterpriseAdmin ?? false,
+        must_change_password: options.mustChangePassword ?? false,
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -153,7 +181,15 @@ export async function createUser(db: Db, input: NewUserInput, options: UserServi
       action: 'user.create',
       entity: 'user',
       entityId: row.id,
-      details: { username: row.username, role: row.role, enterpriseUscc: row.enterprise_uscc, areaId: row.area_id, departmentId: row.department_id },
+      details: {
+        username: row.username,
+        role: row.role,
+        enterpriseUscc: row.enterprise_uscc,
+        areaId: row.area_id,
+        departmentId: row.department_id,
+        ...(row.enterprise_admin ? { enterpriseAdmin: true } : {}),
+        ...(row.must_change_password ? { oneTimePassword: true } : {}),
+      },
     });
     return principal;
   }

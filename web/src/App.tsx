@@ -9,6 +9,10 @@ import { AuthProvider, homeOf, OFFICIAL_ROLES, PAGE_ROLES, useAuth } from './aut
 import { RequireRole } from './auth/RequireRole';
 import { I18nProvider, useI18n } from './i18n';
 import { AppLayout } from './layout/AppLayout';
+import { PasswordGate } from './pages/account/PasswordGate';
+
+/** every signed-in user (their own account page) */
+const ALL_ROLES = ['enterprise', ...OFFICIAL_ROLES] as const;
 
 // Every page is its own chunk: the public pages load without the workbench, charts or upload code.
 const pages = {
@@ -28,6 +32,8 @@ const pages = {
   ServiceCases: () => import('./pages/official/ServiceCases'),
   ServiceCase: () => import('./pages/official/ServiceCase'),
   ServiceCompliance: () => import('./pages/official/ServiceCompliance'),
+  Users: () => import('./pages/admin/Users'),
+  Account: () => import('./pages/account/Account'),
   Forbidden: () => import('./pages/errors/Forbidden'),
   NotFound: () => import('./pages/errors/NotFound'),
 };
@@ -47,6 +53,8 @@ const Audit = lazy(pages.Audit);
 const ServiceCases = lazy(pages.ServiceCases);
 const ServiceCase = lazy(pages.ServiceCase);
 const ServiceCompliance = lazy(pages.ServiceCompliance);
+const Users = lazy(pages.Users);
+const Account = lazy(pages.Account);
 const Forbidden = lazy(pages.Forbidden);
 const NotFound = lazy(pages.NotFound);
 
@@ -73,6 +81,8 @@ export function preloadPageFor(pathname: string) {
     [/^\/work\/service-cases$/, pages.ServiceCases],
     [/^\/work\/service-cases\/\d+$/, pages.ServiceCase],
     [/^\/work\/service-compliance$/, pages.ServiceCompliance],
+    [/^\/work\/users$|^\/portal\/colleagues$/, pages.Users],
+    [/^\/account$/, pages.Account],
   ];
   const hit = pick.find(([re]) => re.test(p));
   if (hit) void hit[1]().catch(() => undefined);
@@ -85,6 +95,7 @@ export function App() {
         <AuthProvider>
           <BrowserRouter>
             <SessionWatcher />
+            <PasswordGate />
             <Routes>
               <Route element={<AppLayout />}>
                 <Route index element={<Landing />} />
@@ -97,6 +108,7 @@ export function App() {
                   <Route path="claims" element={<MyClaims />} />
                   <Route path="claims/:id" element={<CaseView />} />
                   <Route path="claims/:id/edit" element={<ClaimWizard />} />
+                  <Route path="colleagues" element={<Users />} />
                 </Route>
                 <Route path="work" element={<RequireRole roles={OFFICIAL_ROLES} />}>
                   <Route index element={<Landing />} />
@@ -109,8 +121,10 @@ export function App() {
                   <Route path="audit" element={<RequireRole roles={PAGE_ROLES.audit}><Audit /></RequireRole>} />
                   <Route path="service-cases" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCases /></RequireRole>} />
                   <Route path="service-cases/:id" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCase /></RequireRole>} />
+                  <Route path="users" element={<RequireRole roles={PAGE_ROLES.users}><Users /></RequireRole>} />
                   <Route path="service-compliance" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCompliance /></RequireRole>} />
                 </Route>
+                <Route path="account" element={<RequireRole roles={ALL_ROLES}><Account /></RequireRole>} />
                 <Route path="403" element={<Forbidden />} />
                 <Route path="*" element={<NotFound />} />
               </Route>

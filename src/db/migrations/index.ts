@@ -12,6 +12,7 @@ import * as m0006 from './0006_decision_locks_in_sql.ts';
 import * as m0007 from './0007_ledger_claim_net_guard.ts';
 import * as m0008 from './0008_audit_anchors.ts';
 import * as m0009 from './0009_login_failures_per_address.ts';
+import * as m0010 from './0010_user_administration.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_ledger_claim_net_guard': m0007,
   '0008_audit_anchors': m0008,
   '0009_login_failures_per_address': m0009,
+  '0010_user_administration': m0010,
 };

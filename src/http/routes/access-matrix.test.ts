@@ -19,6 +19,9 @@ import { recordCase } from '../../service-limits/case-store.ts';
 import { CASE_SHEET, TEMPLATE_HEADERS } from '../../service-limits/excel.ts';
 import { limitLabel } from '../../service-limits/case-book.ts';
 import { loadServiceLimits } from '../../service-limits/limits.ts';
+import { SYSTEM_ACTOR } from '../../audit/audit-log.ts';
+import { FAST_SECURITY, TEST_PASSWORD } from '../../claims/fixture.ts';
+import { createUser } from '../../identity/users.ts';
 
 const CALLERS = ['anonymous', 'enterpriseOwn', 'enterpriseOther', 'areaOwn', 'areaOther', 'departmentLead', 'departmentOther', 'finance', 'auditor', 'admin'] as const;
 type Caller = (typeof CALLERS)[number];
@@ -91,6 +94,10 @@ describeDatabases('access matrix', (t) => {
     ws.addRow(TEMPLATE_HEADERS.map((h) => row[h] ?? null));
     return Buffer.from(await wb.xlsx.writeBuffer());
   };
+
+  /** A finance account for the user endpoints to act on. */
+  const accountToKeep = async () =>
+    (await createUser(t.db, { username: `matrix-kept-${++n}`, displayName: '矩阵账户', password: TEST_PASSWORD, role: 'finance' }, { actor: SYSTEM_ACTOR, config: FAST_SECURITY })).id;
 
   // The owner's claim of measure 16 (equipment investment), taken as far along the workflow as an endpoint needs.
   const draft = async () => (await createClaim(p.ctx, w.users.cable, { incentive: 'equipment-investment', year: 2020, item: `矩阵项目${++n}`, facts: { equipmentInvestment: '2000万元' } })).id;
@@ -250,9 +257,30 @@ describeDatabases('access matrix', (t) => {
       request: (v) => ({ method: 'POST', url: '/api/service-cases/import', multipart: { fileName: '服务案件.xlsx', data: Buffer.from(String(v.file), 'base64') } }),
       expect: only({ admin: 200 }),
     },
+
+    // Users and sign-in (src/http/routes/users.ts): the district admin keeps accounts, the auditor reads them; an
+    // enterprise administrator's own scope is in users.test.ts (none of these callers is one). Each change acts on a
+    // fresh finance account. Every user's own account: a wrong current password (422) shows each role reaches it.
+    { name: 'GET /api/users', request: () => ({ method: 'GET', url: '/api/users' }), expect: only({ admin: 200, auditor: 200 }) },
+    { name: 'GET /api/users/:id', setup: async () => ({ user: await accountToKeep() }), request: (v) => ({ method: 'GET', url: `/api/users/${v.user}` }), expect: only({ admin: 200, auditor: 200 }) },
+    {
+      name: 'POST /api/users',
+      request: () => ({ method: 'POST', url: '/api/users', payload: { username: `matrix-new-${++n}`, displayName: '矩阵新用户', role: 'departmentReviewer', departmentId: 'commerce-bureau' } }),
+      expect: only({ admin: 201 }),
+    },
+    { name: 'PATCH /api/users/:id', setup: async () => ({ user: await accountToKeep() }), request: (v) => ({ method: 'PATCH', url: `/api/users/${v.user}`, payload: { displayName: '改名' } }), expect: only({ admin: 200 }) },
+    ...(['disable', 'enable', 'unlock', 'reset-password', 'second-factor/reset'] as const).map(
+      (verb): Endpoint => ({ name: `POST /api/users/:id/${verb}`, setup: async () => ({ user: await accountToKeep() }), request: (v) => ({ method: 'POST', url: `/api/users/${v.user}/${verb}` }), expect: only({ admin: 200 }) }),
+    ),
+    { name: 'POST /api/me/password', request: () => ({ method: 'POST', url: '/api/me/password', payload: { currentPassword: 'not-the-password', newPassword: 'Matrix-new-password-1' } }), expect: everyone(422) },
+    { name: 'POST /api/me/second-factor/setup', request: () => ({ method: 'POST', url: '/api/me/second-factor/setup' }), expect: officials(200) },
+    // after the setup above: the password is right, the code is not
+    { name: 'POST /api/me/second-factor/enable', request: () => ({ method: 'POST', url: '/api/me/second-factor/enable', payload: { password: TEST_PASSWORD, code: '000000' } }), expect: { ...officials(422), enterpriseOwn: 403, enterpriseOther: 403 } },
+    { name: 'POST /api/me/second-factor/disable', request: () => ({ method: 'POST', url: '/api/me/second-factor/disable', payload: { password: TEST_PASSWORD } }), expect: { ...everyone(204), enterpriseOwn: 409, enterpriseOther: 409 } },
+    { name: 'POST /api/auth/second-factor', request: () => ({ method: 'POST', url: '/api/auth/second-factor', payload: { code: '000000' } }), expect: everyone(409) },
   ];
 
-  const TABLES = ['enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events'];
+  const TABLES = ['users', 'enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events'];
   const isRefusal = (s: number) => s === 401 || s === 403 || s === 404;
 
   const send = (caller: Caller, r: ReturnType<Endpoint['request']>) => {

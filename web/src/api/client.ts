@@ -7,6 +7,7 @@ import type {
   Area, AuditEntry, CalcInput, ClaimDetail, Claim, ClaimState, CreditStatus, EvaluationResult, Evidence, Me, NewClaim, Objection, Overview, Page,
   PaymentRow, PolicyLibrary, PublicityBatch, QueueCounts, ReviewAction,
   ComplianceReport, NewServiceCase, ServiceCase, ServiceCaseState, ServiceEventKind, ServiceImportResult, ServiceLimitCatalog,
+  CreatedUser, LoginAnswer, NewUser, Role, SecondFactorOffer, UserStatusFilter, UserView,
 } from './types';
 
 type Query = Record<string, string | number | boolean | undefined | null>;
@@ -85,9 +86,22 @@ export const api = {
   areas: () => request<Area[]>('/api/areas'),
 
   // session
-  login: (username: string, password: string) => request<{ user: Me }>('/api/auth/login', { body: { username, password }, quiet401: true }),
+  login: (username: string, password: string) => request<LoginAnswer>('/api/auth/login', { body: { username, password }, quiet401: true }),
   logout: () => request<void>('/api/auth/logout', { method: 'POST', quiet401: true }),
   me: () => request<Me>('/api/me', { quiet401: true }),
+  secondFactor: (code: string) => request<LoginAnswer>('/api/auth/second-factor', { body: { code }, quiet401: true }),
+
+  // users and one's own account (src/http/routes/users.ts); no Idempotency-Key: the answers hold one-time passwords
+  users: (q: { role?: Role | ''; status?: UserStatusFilter | ''; areaId?: string; departmentId?: string; enterpriseUscc?: string; q?: string; page?: number; pageSize?: number }) =>
+    request<Page<UserView>>('/api/users', { query: q }),
+  createUser: (u: NewUser) => request<CreatedUser>('/api/users', { body: u }),
+  updateUser: (id: number, patch: { displayName?: string; enterpriseAdmin?: boolean }) => request<UserView>(`/api/users/${id}`, { method: 'PATCH', body: patch }),
+  userAction: (id: number, action: 'disable' | 'enable' | 'unlock' | 'second-factor/reset') => request<UserView>(`/api/users/${id}/${action}`, { method: 'POST', body: {} }),
+  resetPassword: (id: number) => request<{ oneTimePassword: string }>(`/api/users/${id}/reset-password`, { method: 'POST', body: {} }),
+  changePassword: (currentPassword: string, newPassword: string) => request<void>('/api/me/password', { body: { currentPassword, newPassword } }),
+  secondFactorSetup: () => request<SecondFactorOffer>('/api/me/second-factor/setup', { method: 'POST', body: {} }),
+  secondFactorEnable: (password: string, code: string) => request<void>('/api/me/second-factor/enable', { body: { password, code } }),
+  secondFactorDisable: (password: string) => request<void>('/api/me/second-factor/disable', { body: { password } }),
 
   // enterprises
   entitlements: (uscc: string, year?: number) => request<EvaluationResult>(`/api/enterprises/${encodeURIComponent(uscc)}/entitlements`, { query: { year } }),

@@ -176,6 +176,14 @@ export interface Me {
   areaId?: string | null;
   departmentId?: string | null;
   enterprise?: { uscc: string; name: string; areaId: string; industryClass: string };
+  /** a one-time (or the published demo) password: only the change of password until it is changed */
+  mustChangePassword?: boolean;
+  /** the enterprise's administrator: adds and disables colleagues of the same USCC */
+  enterpriseAdmin?: boolean;
+  /** TOTP second factor on */
+  secondFactor?: boolean;
+  /** signed in with the password; the code is still due */
+  secondFactorPending?: boolean;
 }
 
 export interface Area {
@@ -625,4 +633,55 @@ export interface ServiceImportResult {
   unchanged: number;
   dryRun: boolean;
   ignoredColumns: string[];
+}
+
+// ── Users and sign-in (docs/api.md "Users"; the server's UserView in src/identity/user-admin.ts) ─────────
+export type UserStatusFilter = 'active' | 'disabled' | 'locked' | 'mustChangePassword';
+
+export interface UserView {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  enterpriseUscc: string | null;
+  enterpriseName: string | null;
+  areaId: string | null;
+  departmentId: string | null;
+  enterpriseAdmin: boolean;
+  status: 'active' | 'disabled';
+  disabledAt: string | null;
+  locked: boolean;
+  lockedUntil: string | null;
+  mustChangePassword: boolean;
+  secondFactor: boolean;
+  lastLoginAt: string | null;
+  createdAt: string;
+}
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  role?: Role;
+  enterpriseUscc?: string;
+  areaId?: string;
+  departmentId?: string;
+  enterpriseAdmin?: boolean;
+}
+
+/** POST /api/users and …/reset-password: the one-time password, shown once */
+export interface CreatedUser {
+  user: UserView;
+  oneTimePassword: string;
+}
+
+export interface SecondFactorOffer {
+  secret: string;
+  uri: string;
+  qrSvg: string;
+}
+
+export interface LoginAnswer {
+  user: Me;
+  /** POST /api/auth/second-factor with the code next */
+  secondFactorRequired?: boolean;
 }

@@ -26,6 +26,8 @@ export const PAGE_ROLES = {
   serviceLimits: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'],
   /** 工作日历维护: the administrator enters each new year's holiday notice (src/identity/access.ts calendar.manage) */
   calendar: ['admin'],
+  /** 用户管理: the admin keeps accounts, the auditor reads them (an enterprise's administrator: /portal/colleagues) */
+  users: ['admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type WorkPage = keyof typeof PAGE_ROLES;
@@ -48,7 +50,10 @@ interface AuthState {
   user: Me | null;
   /** true until the first /api/me answer */
   loading: boolean;
+  /** the password; the user comes back with `secondFactorPending` when a code is due next */
   login: (username: string, password: string) => Promise<Me>;
+  /** the code of the second factor, completing the sign-in */
+  completeSecondFactor: (code: string) => Promise<Me>;
   logout: () => Promise<void>;
   refresh: () => Promise<void>;
   /** the session ended (a 401 somewhere): forget the user */
@@ -85,12 +90,25 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(async (username: string, password: string) => {
     const res = await api.login(username, password);
-    let me: Me = res.user;
+    let me: Me = { ...res.user, secondFactorPending: res.user.secondFactorPending ?? res.secondFactorRequired };
     // /api/me carries the enterprise details the login answer may leave out
     try {
       me = await api.me();
     } catch {
       /* the login answer is enough to go on */
+    }
+    // half signed in (the code still due): not a user of the app yet
+    if (!me.secondFactorPending) setUser(me);
+    return me;
+  }, []);
+
+  const completeSecondFactor = useCallback(async (code: string) => {
+    const res = await api.secondFactor(code);
+    let me: Me = res.user;
+    try {
+      me = await api.me();
+    } catch {
+      /* the answer is enough to go on */
     }
     setUser(me);
     return me;
@@ -106,7 +124,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const expire = useCallback(() => setUser(null), []);
 
-  const value = useMemo(() => ({ user, loading, login, logout, refresh, expire }), [user, loading, login, logout, refresh, expire]);
+  const value = useMemo(() => ({ user, loading, login, completeSecondFactor, logout, refresh, expire }), [user, loading, login, completeSecondFactor, logout, refresh, expire]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 
@@ -119,8 +137,10 @@ export function useAuth(): AuthState {
 /** Where a user lands after signing in. */
 export function homeOf(user: Me | null): string {
   if (!user) return '/policy';
+  // a one-time or published password is changed before anything else (the API refuses the rest meanwhile)
+  if (user.mustChangePassword) return '/account';
   if (user.role === 'enterprise') return '/portal';
-  if (user.role === 'admin') return '/work/audit';
+  if (user.role === 'admin') return '/work/users';
   return '/work/queue';
 }
 

@@ -1,6 +1,7 @@
 import {
   AuditOutlined, BankOutlined, BarChartOutlined, FieldTimeOutlined, FundOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
   InboxOutlined, LoginOutlined, LogoutOutlined, MenuOutlined, NotificationOutlined, ProfileOutlined, ReadOutlined, UserOutlined,
+  SafetyCertificateOutlined, TeamOutlined,
 } from '@ant-design/icons';
 import { App, Badge, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Spin, Typography } from 'antd';
 import type { MenuProps } from 'antd';
@@ -68,6 +69,8 @@ export function AppLayout() {
         { key: '/portal', icon: <HomeOutlined />, label: link('/portal', t('nav.home')) },
         { key: '/portal/apply', icon: <FileAddOutlined />, label: link('/portal/apply', t('nav.apply')) },
         { key: '/portal/claims', icon: <ProfileOutlined />, label: link('/portal/claims', t('nav.myClaims')) },
+        // the enterprise's administrator keeps its colleagues' accounts
+        ...(user?.enterpriseAdmin ? [{ key: '/portal/colleagues', icon: <TeamOutlined />, label: link('/portal/colleagues', t('nav.colleagues')) }] : []),
       ],
     });
   }
@@ -105,6 +108,17 @@ export function AppLayout() {
   }
 
   const allKeys = ['/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payments', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator'];
+  // 用户管理 joins the administration group (made here when no other page of it is in the menu)
+  if (mayOpen(user, 'users')) {
+    let adminGroup = items.find((i) => i?.key === 'g-admin') as { children: Item[] } | undefined;
+    if (!adminGroup) {
+      adminGroup = { type: 'group', label: t('nav.adminGroup'), key: 'g-admin', children: [] } as never;
+      items.push(adminGroup as Item);
+    }
+    adminGroup!.children.unshift({ key: '/work/users', icon: <TeamOutlined />, label: link('/work/users', t('nav.users')) });
+  }
+  allKeys.unshift('/work/users', '/portal/colleagues', '/account'); // before '/portal', which would match first
+
   let selected = allKeys.find((k) => loc.pathname === k || loc.pathname.startsWith(k + '/')) ?? loc.pathname;
   if (selected === '/work/claims') selected = '/work/queue';
 
@@ -146,6 +160,7 @@ export function AppLayout() {
               items: [
                 { key: 'who', disabled: true, label: <span>{t(`role.${user.role}`)}{user.enterprise?.name ? ` · ${user.enterprise.name}` : ''}</span> },
                 { type: 'divider' },
+                { key: 'account', icon: <SafetyCertificateOutlined />, label: <Link to="/account">{t('nav.account')}</Link> },
                 { key: 'logout', icon: <LogoutOutlined />, label: t('nav.logout'), onClick: onLogout },
               ],
             }}

@@ -1,7 +1,9 @@
-import { LockOutlined, UserOutlined } from '@ant-design/icons';
+import { LockOutlined, SafetyCertificateOutlined, UserOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Form, Input, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { ApiError } from '../../api/problem';
+import type { Me } from '../../api/types';
 import { homeOf, useAuth } from '../../auth/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageTitle } from '../../components/PageTitle';
@@ -9,23 +11,44 @@ import { useI18n } from '../../i18n';
 
 export default function Login() {
   const { t } = useI18n();
-  const { login } = useAuth();
+  const { login, completeSecondFactor, logout } = useAuth();
+  // signed in with the password, a second factor's code still due
+  const [codeDue, setCodeDue] = useState(false);
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const next = params.get('next');
 
+  const go = (me: Me) => {
+    // only same-site paths, never an absolute URL someone put in the link; a password to change comes first
+    const target = next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') && !me.mustChangePassword ? next : homeOf(me);
+    navigate(target, { replace: true });
+  };
+
   const onFinish = async (v: { username: string; password: string }) => {
     setBusy(true);
     setError(undefined);
     try {
       const me = await login(v.username.trim(), v.password);
-      // only same-site paths, never an absolute URL someone put in the link
-      const target = next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : homeOf(me);
-      navigate(target, { replace: true });
+      if (me.secondFactorPending) setCodeDue(true);
+      else go(me);
     } catch (e) {
       setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onCode = async (v: { code: string }) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      go(await completeSecondFactor(v.code.replace(/\s+/g, '')));
+    } catch (e) {
+      setError(e);
+      // too many wrong codes end the session: back to the password
+      if (e instanceof ApiError && e.status === 401) setCodeDue(false);
     } finally {
       setBusy(false);
     }
@@ -38,6 +61,20 @@ export default function Login() {
         <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
         {params.get('expired') && <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={t('login.expired')} />}
         <ErrorAlert error={error} />
+        {codeDue ? (
+          <Form layout="vertical" onFinish={onCode} requiredMark={false} aria-label={t('login.codeTitle')}>
+            <Typography.Paragraph>{t('login.codeAsk')}</Typography.Paragraph>
+            <Form.Item name="code" label={t('login.code')} rules={[{ required: true, message: t('login.codeRequired') }, { pattern: /^\s*\d{3}\s*\d{3}\s*$/, message: t('account.codePattern') }]}>
+              <Input prefix={<SafetyCertificateOutlined />} inputMode="numeric" autoComplete="one-time-code" autoFocus size="large" maxLength={7} />
+            </Form.Item>
+            <Button type="primary" htmlType="submit" block size="large" loading={busy}>
+              {t('login.codeSubmit')}
+            </Button>
+            <Button type="link" block onClick={() => void logout().finally(() => setCodeDue(false))}>
+              {t('login.codeCancel')}
+            </Button>
+          </Form>
+        ) : (
         <Form layout="vertical" onFinish={onFinish} requiredMark={false} aria-label={t('login.title')}>
           <Form.Item name="username" label={t('login.username')} rules={[{ required: true, message: t('login.usernameRequired') }]}>
             <Input prefix={<UserOutlined />} autoComplete="username" autoFocus size="large" />
@@ -49,6 +86,7 @@ export default function Login() {
             {t('login.submit')}
           </Button>
         </Form>
+        )}
       </Card>
       <Space style={{ marginTop: 16 }} wrap>
         <Typography.Text type="secondary">{t('login.noLogin')}</Typography.Text>
