@@ -3,7 +3,7 @@
  * app's static files. Routes are thin: they validate, call a service or the engine, and shape the answer.
  * `buildApp` takes its dependencies so tests and benchmarks can build as many apps as they like.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -42,7 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: logger as FastifyServerOptions['logger'],
     // Per-request lines ("incoming request", "request completed") only at debug level (below); at info the log
     // holds what needs attention, not one line per calculator call.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // A request id that is unique across restarts and servers, so that the id a user reports finds one log line.
     // A client's X-Request-Id is not taken: it would let anyone write ids into the log.
     genReqId: () => randomUUID(),

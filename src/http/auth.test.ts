@@ -1,5 +1,5 @@
 // Sessions over HTTP: login sets a safe cookie, /api/me says who you are, wrong passwords are 401 and lock the
-// account (423), an idle session is 401 session_expired, logout ends the session at once.
+// account for the address they came from (423), an idle session is 401 session_expired, logout ends the session at once.
 import { beforeAll, expect, it } from 'vitest';
 import { describeDatabases } from '../db/test-databases.ts';
 import { createWorld, FAST_SECURITY, type World } from '../claims/fixture.ts';
@@ -89,6 +89,19 @@ describeDatabases('http sessions', (t) => {
     const right = await p.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'textile', password: TEST_PASSWORD } });
     expect(right.statusCode).toBe(423);
     expect(right.cookies.find((c) => c.name === 'kaifang_session')).toBeUndefined();
+  });
+
+  it('five wrong passwords from one address cannot shut an official out: the lock is per account and address', async () => {
+    const attempt = (password: string, remoteAddress: string) => p.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { username: 'finance', password } });
+    const attacker = '198.51.100.66';
+    for (const guess of ['guess-1', 'guess-2']) expect((await attempt(guess, attacker)).statusCode).toBe(401);
+    const locked = await attempt('guess-3', attacker);
+    expect(locked.statusCode).toBe(423);
+    expect(locked.json().messageEn).toContain('other addresses are not affected');
+    expect((await attempt(TEST_PASSWORD, attacker)).statusCode, 'the attacker stays locked out').toBe(423);
+    const official = await attempt(TEST_PASSWORD, '203.0.113.5');
+    expect(official.statusCode, official.body).toBe(200);
+    expect(official.cookies.find((c) => c.name === 'kaifang_session')).toBeDefined();
   });
 
   it('login input is schema-checked and names the field', async () => {

@@ -160,7 +160,7 @@ export async function registerAuth(app: FastifyInstance, ctx: PlatformContext, o
       schema: {
         tags: ['session'],
         summary: '登录：成功后设置会话 Cookie（kaifang_session）',
-        description: '401 `bad_credentials` (same answer for an unknown user and a wrong password); 423 `account_locked` after repeated failures; 429 `rate_limited` past KAIFANG_LOGIN_ATTEMPTS_PER_MINUTE attempts from one address.',
+        description: '401 `bad_credentials` (same answer for an unknown user and a wrong password); 423 `account_locked` after repeated failures from the same address (the account stays open to other addresses); 429 `rate_limited` past KAIFANG_LOGIN_ATTEMPTS_PER_MINUTE attempts from one address.',
         body: {
           type: 'object',
           additionalProperties: false,

@@ -28,6 +28,22 @@ describe('public API', () => {
     expect(body.entitlements[0].explanation.clause).toContain('2000万元以上');
   });
 
+  it('POST /api/calc refuses an invalid USCC and an unknown area, with the engine\'s own findings at once', async () => {
+    const withEnterprise = (enterprise: object, extra: object = {}) => app.inject({ method: 'POST', url: '/api/calc?asOf=2020-12-31', payload: { ...facts, enterprise, ...extra } });
+    const bad = await withEnterprise({ uscc: '91320509MA1XK7C3XM', name: '测试', area: 'atlantis' }, { year: 'nonsense' });
+    expect(bad.statusCode).toBe(422);
+    const errors = bad.json().errors.map((e: { path: string; code: string }) => [e.path, e.code]);
+    expect(errors).toEqual(expect.arrayContaining([['enterprise.uscc', 'invalid_uscc'], ['enterprise.area', 'unknown_area'], ['year', expect.any(String)]]));
+    expect((await withEnterprise({ uscc: 'bad' })).json().errors[0]).toMatchObject({ path: 'enterprise.uscc', code: 'invalid_uscc' });
+    expect((await withEnterprise({ area: 'atlantis' })).json().errors[0]).toMatchObject({ path: 'enterprise.area', code: 'unknown_area' });
+    // a real code and area, in either case of letters, and no enterprise at all, are calculated
+    for (const enterprise of [{ uscc: '91320509MA1XK7C3XN', area: 'shengze' }, { uscc: '91320509ma1xk7c3xn', name: '苏州澜川光电线缆有限公司' }, {}]) {
+      const ok = await withEnterprise(enterprise);
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.json().totalFen).toBe(300_000_000);
+    }
+  });
+
   it('returns the same JSON as kaifang calc --json', async () => {
     const file = new URL('../../examples/optical-cable-2020.yaml', import.meta.url);
     let input: unknown;

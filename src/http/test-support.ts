@@ -24,10 +24,13 @@ export interface TestPlatform {
   ctx: PlatformContext;
 }
 
-export async function platformApp(db: Db, opts: { today?: () => string; config?: Partial<PlatformConfig>; security?: SecurityConfig; now?: () => Date; trustProxy?: boolean | string } = {}): Promise<TestPlatform> {
+export async function platformApp(
+  db: Db,
+  opts: { today?: () => string; config?: Partial<PlatformConfig>; security?: SecurityConfig; now?: () => Date; trustProxy?: boolean | string; allowedOrigins?: string[] } = {},
+): Promise<TestPlatform> {
   const evidenceDir = mkdtempSync(path.join(os.tmpdir(), 'kaifang-evidence-'));
   const ctx = createPlatformContext(db, testEngine(), { today: opts.today, config: { evidenceDir, ...opts.config } });
-  const app = await buildApp({ engine: testEngine(), webRoot: null, trustProxy: opts.trustProxy ?? false, plugins: platformRoutes(ctx, { security: opts.security ?? FAST_SECURITY, now: opts.now }) });
+  const app = await buildApp({ engine: testEngine(), webRoot: null, trustProxy: opts.trustProxy ?? false, allowedOrigins: opts.allowedOrigins ?? [], plugins: platformRoutes(ctx, { security: opts.security ?? FAST_SECURITY, now: opts.now }) });
   app.addHook('onClose', async () => rmSync(evidenceDir, { recursive: true, force: true }));
   return { app, ctx };
 }

@@ -5,7 +5,7 @@ import { createEnterprise } from '../enterprises/enterprises.ts';
 import { generateUscc, seededRandom } from '../enterprises/uscc.ts';
 import { ValidationError } from '../errors.ts';
 import { DEFAULT_SECURITY_CONFIG, type SecurityConfig } from './security-config.ts';
-import { authenticate, hashToken, login, logout, purgeEndedSessions } from './sessions.ts';
+import { authenticate, hashToken, login, loginClient, logout, pruneLoginFailures, purgeEndedSessions } from './sessions.ts';
 import { createUser, setPassword, setUserDisabled, unlockUser } from './users.ts';
 
 const config: SecurityConfig = {
@@ -139,6 +139,74 @@ describeDatabases('identity', (t) => {
     await expect(login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 })).rejects.toMatchObject({ code: 'account_locked' });
     await unlockUser(t.db, u.id, { actor: admin });
     await expect(login(t.db, { username: u.username, password: PASSWORD }, { config, now: T0 })).resolves.toHaveProperty('token');
+  });
+
+  it('locks per account and client address: a guesser elsewhere cannot shut the owner out', async () => {
+    const u = await newUser(t.db);
+    const from = (ip: string, password: string, at = T0) => login(t.db, { username: u.username, password, ip }, { config, now: at }).catch((e) => e);
+    const attacker = '198.51.100.7';
+    expect((await from(attacker, 'guess-1')).code).toBe('invalid_credentials');
+    expect((await from(attacker, 'guess-2')).code).toBe('invalid_credentials');
+    const locked = await from(attacker, 'guess-3');
+    expect(locked.code).toBe('account_locked');
+    expect(locked.messageZh).toContain('此地址');
+    // the owner, from the office, signs in at once — the lock is the attacker's
+    expect((await from('203.0.113.9', PASSWORD)).token).toBeTypeOf('string');
+    // and the owner's success does not lift the attacker's lock
+    expect((await from(attacker, PASSWORD, minutes(1))).code).toBe('account_locked');
+    expect((await from(attacker, PASSWORD, minutes(14))).code).toBe('account_locked');
+    expect((await from(attacker, PASSWORD, minutes(16))).token).toBeTypeOf('string');
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'ip', 'details']).where('entity', '=', 'user').where('entity_id', '=', String(u.id)).where('action', '=', 'auth.locked').execute();
+    expect(audit).toEqual([expect.objectContaining({ ip: attacker, details: expect.objectContaining({ client: attacker, failures: 3 }) })]);
+  });
+
+  it('counts an IPv6 client by its /64 network and an IPv4-mapped address as the IPv4 one', async () => {
+    expect(loginClient('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(loginClient('2001:0db8:0001:0002:ffff:1:2:3')).toBe('2001:db8:1:2::/64');
+    expect(loginClient('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(loginClient('::1')).toBe('0:0:0:0::/64');
+    expect(loginClient('::ffff:192.0.2.1')).toBe('192.0.2.1');
+    expect(loginClient('192.0.2.1')).toBe('192.0.2.1');
+    expect(loginClient(null)).toBe('');
+
+    const u = await newUser(t.db);
+    const from = (ip: string, password: string) => login(t.db, { username: u.username, password, ip }, { config, now: T0 }).catch((e) => e);
+    // three addresses of one /64 are one client: the third failure locks it
+    await from('2001:db8:5:6::1', 'guess-1');
+    await from('2001:db8:5:6::2', 'guess-2');
+    expect((await from('2001:db8:5:6:ffff::3', 'guess-3')).code).toBe('account_locked');
+    expect((await from('2001:db8:5:6::4', PASSWORD)).code).toBe('account_locked');
+    // the next /64 is another client
+    expect((await from('2001:db8:5:7::1', PASSWORD)).token).toBeTypeOf('string');
+  });
+
+  it('forgets failures older than the lockout period, and housekeeping deletes the stale counts', async () => {
+    const u = await newUser(t.db);
+    const attempt = (password: string, at: Date) => login(t.db, { username: u.username, password, ip: '192.0.2.50' }, { config, now: at }).catch((e) => e);
+    await attempt('wrong-1', minutes(0));
+    await attempt('wrong-2', minutes(1));
+    // 15 minutes after the last failure the count starts again: this is failure 1, not 3
+    expect((await attempt('wrong-3', minutes(16))).code).toBe('invalid_credentials');
+    expect((await attempt('wrong-4', minutes(17))).code).toBe('invalid_credentials');
+    expect((await attempt('wrong-5', minutes(18))).code).toBe('account_locked');
+    const rows = () => t.db.selectFrom('login_failures').select('client').where('user_id', '=', u.id).execute();
+    await pruneLoginFailures(t.db, { config, now: minutes(30) });
+    expect(await rows(), 'still locked until 33 min').toHaveLength(1);
+    await pruneLoginFailures(t.db, { config, now: minutes(34) });
+    expect(await rows()).toEqual([]);
+  });
+
+  it("an administrator's unlock and a new password lift the locks of every client", async () => {
+    const u = await newUser(t.db);
+    const from = (ip: string, password: string) => login(t.db, { username: u.username, password, ip }, { config, now: T0 }).catch((e) => e);
+    for (const ip of ['192.0.2.60', '192.0.2.61']) for (let i = 0; i < 3; i++) await from(ip, `wrong-${i}`);
+    expect((await from('192.0.2.60', PASSWORD)).code).toBe('account_locked');
+    await unlockUser(t.db, u.id, { actor: admin });
+    expect((await from('192.0.2.60', PASSWORD)).token).toBeTypeOf('string');
+    expect((await from('192.0.2.61', PASSWORD)).token).toBeTypeOf('string');
+    for (let i = 0; i < 3; i++) await from('192.0.2.62', `wrong-${i}`);
+    await setPassword(t.db, u.id, 'Another-good-pass-2021', { actor: admin, config });
+    expect((await from('192.0.2.62', 'Another-good-pass-2021')).token).toBeTypeOf('string');
   });
 
   it('ends a session after the idle timeout, while use keeps it alive', async () => {
