@@ -218,7 +218,8 @@ const BATCHES: BatchPlan[] = [
     objections: [{ claim: 'f2', objector: '群众来信', content: '反映该项目部分设备发票开具于2021年1月，不应计入2020年度设备投资额', receivedIn: -1 }],
     close: false,
   },
-  { title: '2020年度提容增效新建工业生产用房奖励拟奖励名单公示', startsIn: -1, claims: ['g1'], close: false },
+  // Its period is over and nobody has closed it yet (期满待结束): what a department finds on its desk most mornings.
+  { title: '2020年度提容增效新建工业生产用房奖励拟奖励名单公示', startsIn: -9, claims: ['g1'], close: false },
 ];
 
 /** Claims paid after their batch closed: [claim, days from today]. */
