@@ -344,6 +344,16 @@ export interface Database {
   audit_log: AuditLogTable;
   service_cases: ServiceCasesTable;
   service_case_events: ServiceCaseEventsTable;
+  calendar_years: CalendarYearsTable;
+}
+
+/** A working-day calendar year entered in the app (migration 0011; src/calendar/official-calendar.ts). */
+export interface CalendarYearsTable {
+  year: number;
+  entry: ColumnType<JsonObject, string, string>;
+  version: Generated<number>;
+  entered_by: number | null;
+  entered_at: Generated<Date>;
 }
 
 export type Enterprise = Selectable<EnterprisesTable>;

@@ -9,6 +9,7 @@ import type { PlatformContext } from '../claims/context.ts';
 import { registerAuth, type AuthOptions } from './auth.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { budgetRoutes } from './routes/budgets.ts';
+import { calendarRoutes } from './routes/calendar.ts';
 import { claimRoutes } from './routes/claims.ts';
 import { creditRoutes } from './routes/credit.ts';
 import { enterpriseRoutes } from './routes/enterprises.ts';
@@ -35,6 +36,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   auditRoutes,
   serviceCaseRoutes, // service time limits, measures 22–25 (src/http/routes/service-cases.ts)
   userRoutes, // users and sign-in: accounts, one-time passwords, own password, TOTP (src/http/routes/users.ts)
+  calendarRoutes, // the working-day calendar and its yearly upkeep (src/http/routes/calendar.ts)
 ];
 
 export type PlatformOptions = AuthOptions;

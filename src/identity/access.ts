@@ -66,6 +66,10 @@ export const PERMISSIONS = {
   // An enterprise's administrator keeps its colleagues' accounts (same USCC); the district admin keeps everyone's.
   'user.read': { auditor: 'any', admin: 'any', enterprise: 'enterpriseAdmin' },
   'user.manage': { admin: 'any', enterprise: 'enterpriseAdmin' },
+  // The working-day calendar: every official reads it (due dates are counted in it); the administrator enters each
+  // new year's State Council notice.
+  'calendar.read': { areaReviewer: 'any', departmentReviewer: 'any', finance: 'any', auditor: 'any', admin: 'any' },
+  'calendar.manage': { admin: 'any' },
   'audit.read': { auditor: 'any', admin: 'any' },
   'audit.verify': { auditor: 'any', admin: 'any' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;

@@ -32,6 +32,7 @@ const pages = {
   ServiceCases: () => import('./pages/official/ServiceCases'),
   ServiceCase: () => import('./pages/official/ServiceCase'),
   ServiceCompliance: () => import('./pages/official/ServiceCompliance'),
+  CalendarUpkeep: () => import('./pages/admin/CalendarUpkeep'),
   Users: () => import('./pages/admin/Users'),
   Account: () => import('./pages/account/Account'),
   Forbidden: () => import('./pages/errors/Forbidden'),
@@ -53,6 +54,7 @@ const Audit = lazy(pages.Audit);
 const ServiceCases = lazy(pages.ServiceCases);
 const ServiceCase = lazy(pages.ServiceCase);
 const ServiceCompliance = lazy(pages.ServiceCompliance);
+const CalendarUpkeep = lazy(pages.CalendarUpkeep);
 const Users = lazy(pages.Users);
 const Account = lazy(pages.Account);
 const Forbidden = lazy(pages.Forbidden);
@@ -81,6 +83,7 @@ export function preloadPageFor(pathname: string) {
     [/^\/work\/service-cases$/, pages.ServiceCases],
     [/^\/work\/service-cases\/\d+$/, pages.ServiceCase],
     [/^\/work\/service-compliance$/, pages.ServiceCompliance],
+    [/^\/work\/calendar$/, pages.CalendarUpkeep],
     [/^\/work\/users$|^\/portal\/colleagues$/, pages.Users],
     [/^\/account$/, pages.Account],
   ];
@@ -123,6 +126,7 @@ export function App() {
                   <Route path="service-cases/:id" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCase /></RequireRole>} />
                   <Route path="users" element={<RequireRole roles={PAGE_ROLES.users}><Users /></RequireRole>} />
                   <Route path="service-compliance" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCompliance /></RequireRole>} />
+                  <Route path="calendar" element={<RequireRole roles={PAGE_ROLES.calendar}><CalendarUpkeep /></RequireRole>} />
                 </Route>
                 <Route path="account" element={<RequireRole roles={ALL_ROLES}><Account /></RequireRole>} />
                 <Route path="403" element={<Forbidden />} />

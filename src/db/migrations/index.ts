@@ -13,6 +13,7 @@ import * as m0007 from './0007_ledger_claim_net_guard.ts';
 import * as m0008 from './0008_audit_anchors.ts';
 import * as m0009 from './0009_login_failures_per_address.ts';
 import * as m0010 from './0010_user_administration.ts';
+import * as m0011 from './0011_calendar_years.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_audit_anchors': m0008,
   '0009_login_failures_per_address': m0009,
   '0010_user_administration': m0010,
+  '0011_calendar_years': m0011,
 };

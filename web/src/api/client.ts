@@ -157,6 +157,12 @@ export const api = {
   serviceCompliance: (q: { asOf?: string; year?: number } = {}) => request<ComplianceReport>('/api/service-cases/compliance', { query: q }),
   serviceComplianceXlsxUrl: (q: { asOf?: string; year?: number } = {}) => `/api/service-cases/compliance.xlsx${qs(q)}`,
   serviceTemplateUrl: () => '/api/service-cases/template.xlsx',
+
+  // 工作日历 (the working-day calendar and its yearly upkeep)
+  calendar: () => request<import('./types').CalendarCoverage>('/api/calendar'),
+  calendarYear: (year: number) => request<import('./types').CalendarYearEntry>(`/api/calendar/years/${year}`),
+  saveCalendarYear: (year: number, body: import('./types').CalendarYearInput) =>
+    request<{ saved: import('./types').CalendarYearSummary; coverage: import('./types').CalendarCoverage }>(`/api/calendar/years/${year}`, { method: 'PUT', body }),
   importServiceCases: (file: File, dryRun = false) => {
     const form = new FormData();
     form.append('file', file, file.name);

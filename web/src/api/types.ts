@@ -531,6 +531,8 @@ export interface ServiceCaseStatus {
   suspendedDays: number;
   due: { date: string; at: 'endOfDay' | 'noon' | string };
   dueProvisional: boolean;
+  /** counted past the calendar's coverage with weekends only: 暂定 (src/service-limits/cases.ts) */
+  beyondCalendar?: boolean;
   elapsed: number;
   remaining: number;
   overdue: boolean | null;
@@ -633,6 +635,41 @@ export interface ServiceImportResult {
   unchanged: number;
   dryRun: boolean;
   ignoredColumns: string[];
+}
+
+// ── 工作日历 (GET /api/calendar, src/calendar/official-calendar.ts) ──────────────────────────────────────────
+export interface CalendarYearSummary {
+  year: number;
+  source: 'file' | 'entered';
+  document: string;
+  noticeDate: string;
+  title: string;
+  holidays: number;
+  makeUpWorkdays: number;
+  enteredBy: string | null;
+  enteredAt: string | null;
+  version: number | null;
+}
+
+export interface CalendarCoverage {
+  coveredFrom: string;
+  coveredThrough: string;
+  computableThrough: string;
+  years: CalendarYearSummary[];
+  nextYear: number;
+  reminder: boolean;
+}
+
+export interface CalendarYearInput {
+  notice: { title: string; document: string; date: string; url?: string };
+  holidays: Array<{ festival: string; festivalEn?: string; from: string; to: string }>;
+  makeUpWorkdays: Array<{ date: string; festival: string }>;
+}
+
+export interface CalendarYearEntry extends CalendarYearInput {
+  year: number;
+  source: 'file' | 'entered';
+  version: number | null;
 }
 
 // ── Users and sign-in (docs/api.md "Users"; the server's UserView in src/identity/user-admin.ts) ─────────

@@ -1,14 +1,14 @@
 import {
-  AuditOutlined, BankOutlined, BarChartOutlined, FieldTimeOutlined, FundOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
+  AuditOutlined, BankOutlined, BarChartOutlined, CalendarOutlined, FieldTimeOutlined, FundOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
   InboxOutlined, LoginOutlined, LogoutOutlined, MenuOutlined, NotificationOutlined, ProfileOutlined, ReadOutlined, UserOutlined,
   SafetyCertificateOutlined, TeamOutlined,
 } from '@ant-design/icons';
-import { App, Badge, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Spin, Typography } from 'antd';
+import { Alert, App, Badge, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Spin, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import { Suspense, useEffect, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { api } from '../api/client';
-import type { QueueCounts, Role } from '../api/types';
+import type { CalendarCoverage, QueueCounts, Role } from '../api/types';
 import { mayOpen, useAuth } from '../auth/auth';
 import { useI18n } from '../i18n';
 
@@ -107,7 +107,16 @@ export function AppLayout() {
     });
   }
 
-  const allKeys = ['/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payments', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator'];
+  if (mayOpen(user, 'calendar')) {
+    items.push({
+      type: 'group',
+      label: t('nav.admin'),
+      key: 'g-admin',
+      children: [{ key: '/work/calendar', icon: <CalendarOutlined />, label: link('/work/calendar', t('nav.calendar')) }],
+    });
+  }
+
+  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payments', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator'];
   // 用户管理 joins the administration group (made here when no other page of it is in the menu)
   if (mayOpen(user, 'users')) {
     let adminGroup = items.find((i) => i?.key === 'g-admin') as { children: Item[] } | undefined;
@@ -187,6 +196,7 @@ export function AppLayout() {
         )}
         <Layout>
           <Content id="main" tabIndex={-1} style={{ padding: wide ? 24 : 12, minWidth: 0, outline: 'none' }}>
+            <CalendarBanner />
             <Suspense fallback={<Flex justify="center" style={{ padding: 80 }}><Spin size="large" /></Flex>}>
               <Outlet />
             </Suspense>
@@ -213,4 +223,39 @@ export function mineTotal(role: Role, q: QueueCounts): number {
     admin: [],
   };
   return keys[role].reduce((s, k) => s + (q[k] ?? 0), 0);
+}
+
+/** Officials who count time limits (and the administrator who keeps the calendar) read the calendar's coverage. */
+const CALENDAR_READERS: readonly Role[] = ['areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'];
+
+/**
+ * From 1 November (configurable) of the calendar's last covered year until next year's State Council notice is
+ * entered: every official sees that due dates beyond the coverage are provisional, and the administrator a link to
+ * enter it. Not on the calendar page itself, which says so in its own words.
+ */
+function CalendarBanner() {
+  const { t } = useI18n();
+  const { user } = useAuth();
+  const loc = useLocation();
+  const [coverage, setCoverage] = useState<CalendarCoverage | null>(null);
+  const reader = !!user && CALENDAR_READERS.includes(user.role);
+  useEffect(() => {
+    if (!reader) return setCoverage(null);
+    let live = true;
+    api.calendar().then((c) => live && setCoverage(c), () => live && setCoverage(null));
+    return () => {
+      live = false;
+    };
+  }, [reader, loc.pathname === '/work/calendar']); // eslint-disable-line react-hooks/exhaustive-deps
+  if (!coverage?.reminder || loc.pathname === '/work/calendar') return null;
+  return (
+    <Alert
+      type="warning"
+      showIcon
+      banner
+      style={{ marginBottom: 12 }}
+      title={t('cal.banner', { year: coverage.nextYear, through: coverage.coveredThrough })}
+      action={mayOpen(user, 'calendar') ? <Link to="/work/calendar">{t('cal.bannerAction')}</Link> : undefined}
+    />
+  );
 }
