@@ -345,6 +345,8 @@ export interface Database {
   service_cases: ServiceCasesTable;
   service_case_events: ServiceCaseEventsTable;
   calendar_years: CalendarYearsTable;
+  clawback_recoveries: ClawbackRecoveriesTable;
+  recovery_receipts: RecoveryReceiptsTable;
 }
 
 /** A working-day calendar year entered in the app (migration 0011; src/calendar/official-calendar.ts). */
@@ -382,4 +384,31 @@ export function toJsonb(value: unknown): string {
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError('toJsonb: value is not representable as JSON');
   return text;
+}
+
+/** 应追回: what a clawback left the enterprise owing (migration 0014; src/claims/recoveries.ts). */
+export interface ClawbackRecoveriesTable {
+  id: Id;
+  claim_id: number;
+  ledger_entry_id: number;
+  enterprise_uscc: string;
+  policy_id: string;
+  measure_id: string;
+  due_fen: number;
+  clawed_back_on: CivilDate;
+  due_on: CivilDate | null;
+  created_by: number | null;
+  created_at: TimestampDefault;
+}
+
+/** 追回到账: a sum paid back against a recovery (never a ledger entry: the clawback already took it out). */
+export interface RecoveryReceiptsTable {
+  id: Id;
+  recovery_id: number;
+  amount_fen: number;
+  received_on: CivilDate;
+  reference: string;
+  note: string | null;
+  recorded_by: number | null;
+  recorded_at: TimestampDefault;
 }

@@ -9,12 +9,22 @@
 import type { ByFact, Policy, Rate, ResolvedCondition, ResolvedIncentive } from '../policy/model.ts';
 import { compileExpression, evaluateExpression, identifiersOf, parseExpression, YEAR, type Expr } from './expr.ts';
 import type { FactValue } from './facts.ts';
+import { conditionSource } from './operators.ts';
 
 /** Return codes of a compiled incentive function (all negative; amounts are ≥ 0). */
 export const CODE_CONDITION = -1; // -1 - i: condition i failed
 export const CODE_MISSING = -1001; // -1001 - j: needed fact j is missing
 export const CODE_AMOUNT_REQUIRED = -2001; // a capped claim without a proposed amount
 export const CODE_BAD_CATEGORY = -3001; // -3001 - j: needed fact j has a value the rate table has no entry for
+
+/** Why a compiled function refused (a negative result), and which condition or needed fact: the one decoder. */
+export type FailureCode = 'condition_failed' | 'missing_fact' | 'unknown_category' | 'amount_required';
+export function decodeFailure(raw: number, out: { code?: string; detail: number }): void {
+  if (raw === CODE_AMOUNT_REQUIRED) out.code = 'amount_required';
+  else if (raw <= CODE_BAD_CATEGORY) (out.code = 'unknown_category'), (out.detail = CODE_BAD_CATEGORY - raw);
+  else if (raw <= CODE_MISSING) (out.code = 'missing_fact'), (out.detail = CODE_MISSING - raw);
+  else (out.code = 'condition_failed'), (out.detail = CODE_CONDITION - raw);
+}
 
 export type IncentiveFn = (facts: Record<string, FactValue>, amountFen: number | undefined, year: number) => number;
 
@@ -24,6 +34,8 @@ export interface CompiledIncentive {
   /** facts the incentive reads, in the order the function checks them (indexes of CODE_MISSING) */
   neededFacts: string[];
   baseExpr?: Expr;
+  /** the one-award event (schema.ts `once`) as the engine applies it: none when award-once-per-event is perClaim */
+  once?: ResolvedIncentive['once'];
   /** the JavaScript source, kept for `kaifang policy show --compiled` and for debugging */
   source: string;
 }
@@ -37,46 +49,26 @@ export interface CompiledPolicy {
   toYear: number;
   /** 就高不重复 reading: topUp (district pays the difference) or higherOnly */
   overlapMode: 'topUp' | 'higherOnly';
+  /** award-once-per-event: deduct earlier awards for the same event, refuse a second (firstOnly), or ignore `once` */
+  onceMode: 'deduct' | 'firstOnly' | 'perClaim';
 }
 
 export function compilePolicy(policy: Policy): CompiledPolicy {
-  const overlap = policy.interpretations.has('overlap-city-award-settlement') ? policy.reading('overlap-city-award-settlement') : 'topUp';
-  if (overlap !== 'topUp' && overlap !== 'higherOnly') {
-    throw new Error(`interpretation overlap-city-award-settlement must choose topUp or higherOnly, not ${String(overlap)}`);
-  }
   const { from, to } = policy.meta.effective;
   return {
     policy,
-    incentives: policy.incentives.map((inc) => compileIncentive(inc)),
+    incentives: policy.incentives.map((inc) => ({ ...compileIncentive(inc), once: policy.meta.onceSettlement === 'perClaim' ? undefined : inc.once })),
     effectiveFrom: from,
     effectiveTo: to,
     fromYear: Number(from.slice(0, 4)),
     toYear: Number(to.slice(0, 4)),
-    overlapMode: overlap,
+    overlapMode: policy.meta.cityAwardSettlement,
+    onceMode: policy.meta.onceSettlement,
   };
 }
 
 function lit(v: unknown): string {
   return JSON.stringify(v);
-}
-
-function conditionJs(c: ResolvedCondition, x: string): string {
-  switch (c.op) {
-    case 'in':
-      return `(${(c.value as string[]).map((v) => `${x} === ${lit(v)}`).join(' || ') || 'false'})`;
-    case 'isTrue':
-      return `(${x} === true)`;
-    case 'includesYears': {
-      const n = c.value as number;
-      return `(${Array.from({ length: n }, (_, k) => `${x}.includes(year - ${k})`).join(' && ')})`;
-    }
-    case '==':
-      return `(${x} === ${lit(c.value)})`;
-    case '!=':
-      return `(${x} !== ${lit(c.value)})`;
-    default:
-      return `(${x} ${c.op} ${lit(c.value)})`;
-  }
 }
 
 export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
@@ -100,7 +92,7 @@ export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
       x = `c${i}`;
       lines.push(`var ${x} = ${compileExpression(c.expr, (n) => (n === YEAR ? 'year' : (paramRef(n) ?? vars.get(n)!)))};`);
     } else x = load(c.fact);
-    lines.push(`if (!${conditionJs(c, x)}) return ${CODE_CONDITION - i};`);
+    lines.push(`if (!${conditionSource(c, x)}) return ${CODE_CONDITION - i};`);
   });
 
   let baseExpr: Expr | undefined;
@@ -152,7 +144,7 @@ export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
   }
   const source = `"use strict";\nreturn function ${inc.id.replace(/-/g, '_')}(f, amt, year) {\n  ${lines.join('\n  ')}\n};`;
   const fn = new Function(source)() as IncentiveFn;
-  return { def: inc, fn, neededFacts: needed, baseExpr, source };
+  return { def: inc, fn, neededFacts: needed, baseExpr, once: inc.once, source };
 }
 
 /** The value of a possibly fact-dependent setting for these facts; undefined when the fact is missing or unknown. */

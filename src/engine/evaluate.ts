@@ -1,16 +1,21 @@
 /**
  * Evaluate one enterprise-year against a compiled policy.
  *
- * `evaluateCore` is the hot path: compiled incentive functions, then the rules that need the whole year — the
- * policy period, one-time awards, the maximum number of years, caps per claim / item / enterprise-year /
+ * `evaluateCore` is the hot path: compiled incentive functions, then the rules that need the whole year, each a
+ * named step below that cites the clause or reading it implements — the policy period, the prior position (earlier
+ * awards), one award per event and the maximum number of years, caps per claim / item / enterprise-year /
  * enterprise (counting earlier awards and the earlier claims of the same run), and 就高不重复 against city-level
  * awards. It returns the total in fen and, when asked, one compact record per claim. `evaluate` adds the
  * explanations, built from those records (explain.ts), so both paths always agree on every amount.
+ *
+ * The steps share two mutable objects per run instead of a dozen locals: `Finding` (this claim, reset per claim)
+ * and `Running` (this incentive's earlier claims in the run). Nothing is allocated per claim unless a cap cuts it
+ * or a later claim of the same incentive needs the use recorded.
  */
 import type { CompiledPolicy } from './compile.ts';
-import { CODE_AMOUNT_REQUIRED, CODE_BAD_CATEGORY, CODE_MISSING, valueFor } from './compile.ts';
+import { decodeFailure, valueFor, type CompiledIncentive } from './compile.ts';
 import type { ClaimInput, EnterpriseYear } from './facts.ts';
-import type { CapScope } from '../policy/model.ts';
+import type { CapScope, ResolvedIncentive } from '../policy/model.ts';
 
 export type Status = 'eligible' | 'notEligible' | 'caseByCase' | 'amountNotSet';
 
@@ -55,171 +60,286 @@ const NO_CAPS: ClaimRecord['capsApplied'] = Object.freeze([]) as unknown as Clai
 
 const STATUS_BY_KIND = { caseByCase: 'caseByCase', amountNotSet: 'amountNotSet' } as const;
 
-export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: string, records?: ClaimRecord[]): number {
-  let total = 0;
-  const claims = ey.claims;
-  const year = ey.year;
-  const yearInPeriod = year >= cp.fromYear && year <= cp.toYear;
-  // Accumulators of the current incentive; claims are sorted by incentive, so they reset on change.
-  let current = -1;
-  let usedYear = 0;
-  let usedTotal = 0;
-  let usedByItem: Map<string, number> | undefined;
-  let usedByEvent: Map<string, number> | undefined;
-  let offsetByGroup: Map<string, number> | undefined;
+/** What is found for the claim being evaluated, step by step (one object per run, reset per claim). */
+interface Finding {
+  status: Status;
+  code: ReasonCode | undefined;
+  detail: number;
+  raw: number;
+  amount: number;
+  city: number;
+  cityOffset: number;
+  prior: number;
+  eventPrior: number;
+  capsApplied: ClaimRecord['capsApplied'];
+  // the prior position: earlier district awards (gross) of the year, of the whole period, of the item; the number
+  // of other years awarded; the city set-off already made against the year's (and item's) awards
+  priorYear: number;
+  priorTotal: number;
+  priorItem: number;
+  priorYears: number;
+  priorOffset: number;
+}
 
+/** The earlier claims of the same incentive in this run (claims are sorted by incentive; reset when it changes). */
+interface Running {
+  index: number;
+  usedYear: number;
+  usedTotal: number;
+  usedByItem: Map<string, number> | undefined;
+  usedByEvent: Map<string, number> | undefined;
+  offsetByGroup: Map<string, number> | undefined;
+}
+
+export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: string, records?: ClaimRecord[]): number {
+  const claims = ey.claims;
+  const run: Running = { index: -1, usedYear: 0, usedTotal: 0, usedByItem: undefined, usedByEvent: undefined, offsetByGroup: undefined };
+  const f = newFinding();
+  let total = 0;
   for (let i = 0; i < claims.length; i++) {
     const c = claims[i];
-    const ci = cp.incentives[c.incentiveIndex];
-    const def = ci.def;
-    if (c.incentiveIndex !== current) {
-      current = c.incentiveIndex;
-      usedYear = 0;
-      usedTotal = 0;
-      usedByItem = undefined;
-      usedByEvent = undefined;
-      offsetByGroup = undefined;
-    }
-    let status: Status = 'eligible';
-    let code: ReasonCode | undefined;
-    let detail = -1;
-    let raw = 0;
-    let amount = 0;
-    let city = 0;
-    let cityOffset = 0;
-    let prior = 0;
-    let eventPrior = 0;
-    // Most claims are cut by no cap: share one empty list instead of allocating one per claim.
-    let capsApplied: ClaimRecord['capsApplied'] = NO_CAPS;
-
-    if (c.date !== undefined ? c.date < cp.effectiveFrom || c.date > cp.effectiveTo : !yearInPeriod) {
-      status = 'notEligible';
-      code = 'outside_period';
-    } else if (c.date !== undefined && c.date > asOf) {
-      status = 'notEligible';
-      code = 'after_as_of';
-    } else {
-      raw = ci.fn(c.facts, c.amountFen, year);
-      if (raw < 0) {
-        status = 'notEligible';
-        if (raw === CODE_AMOUNT_REQUIRED) code = 'amount_required';
-        else if (raw <= CODE_BAD_CATEGORY) (code = 'unknown_category'), (detail = CODE_BAD_CATEGORY - raw);
-        else if (raw <= CODE_MISSING) (code = 'missing_fact'), (detail = CODE_MISSING - raw);
-        else (code = 'condition_failed'), (detail = -1 - raw);
-        raw = 0;
-      } else if (def.kind === 'caseByCase' || def.kind === 'amountNotSet') {
-        status = STATUS_BY_KIND[def.kind];
-      } else {
-        amount = raw;
-        const item = c.item;
-        const once = def.once;
-        // One award per event: the event of this claim within the run (one year) is its item, or the enterprise.
-        const eventKey = once === 'item' || once === 'itemYear' ? (item ?? '') : '';
-        // Earlier awards under this policy (district level) and same-kind city awards (就高不重复).
-        let priorYear = 0;
-        let priorTotal = 0;
-        let priorItem = 0;
-        let priorYears = 0;
-        let priorOffset = 0;
-        if (ey.priorAwards.length) {
-          const years = new Set<number>();
-          for (const a of ey.priorAwards) {
-            if (a.incentive !== def.id) continue;
-            const sameKind = a.year === year && (item === undefined || a.item === item);
-            if (a.level === 'city') {
-              if (sameKind) city += a.amountFen;
-              continue;
-            }
-            // Caps count the district entitlement before a city award was set off against it (gross).
-            const offset = a.cityOffsetFen ?? 0;
-            const gross = a.amountFen + offset;
-            if (sameKind) priorOffset += offset;
-            priorTotal += gross;
-            if (a.year === year) priorYear += gross;
-            if (item !== undefined && a.item === item) priorItem += gross;
-            if (a.year !== year && gross > 0) years.add(a.year);
-            if (
-              once !== undefined &&
-              (once === 'enterprise' || (once === 'enterpriseYear' ? a.year === year : once === 'item' ? a.item === item : a.year === year && a.item === item))
-            ) {
-              eventPrior += gross;
-            }
-          }
-          priorYears = years.size;
-        }
-        // The earlier awards this claim's limits count, so that the figure agrees with the caps beside it: a claim
-        // for an item (a project, a plot, a trademark) is limited by that item's awards only — other items' awards
-        // are not "already received for this"; otherwise yearly limits count the year, the rest the whole period.
-        prior = priorTotal === 0 ? 0 : item !== undefined ? priorItem : def.caps.length > 0 && def.caps.every((k) => k.scope === 'enterpriseYear') ? priorYear : priorTotal;
-        const itemUsed = item !== undefined && usedByItem ? (usedByItem.get(item) ?? 0) : 0;
-
-        if (once !== undefined) {
-          // What was already awarded for the same event (earlier decisions, earlier claims of this run) is deducted
-          // from the event's entitlement. A capped claim's amount is its own ask, not the event's whole entitlement,
-          // so a second one for the same event is refused outright.
-          eventPrior += usedByEvent?.get(eventKey) ?? 0;
-          if (eventPrior > 0 && amount > 0) {
-            if (def.kind === 'cappedClaim' || eventPrior >= amount) code = 'already_awarded';
-            else amount -= eventPrior;
-          }
-        }
-        if (code) {
-          // already awarded for this event
-        } else if (def.maxYears !== undefined && priorYears >= def.maxYears) {
-          // Awarded in maxYears other years already (measure 10: 最长不超过三年); this year's claims share one year.
-          code = 'max_years_reached';
-        } else {
-          for (let k = 0; k < def.caps.length; k++) {
-            const cap = def.caps[k];
-            const limit = valueFor(cap.amountFen, c.facts);
-            if (limit === undefined) continue; // the fact that selects the cap was checked by the rate already
-            const used =
-              cap.scope === 'claim' ? 0 : cap.scope === 'item' ? priorItem + itemUsed : cap.scope === 'enterpriseYear' ? priorYear + usedYear : priorTotal + usedTotal;
-            const room = limit - used > 0 ? limit - used : 0;
-            if (amount > room) {
-              if (capsApplied === NO_CAPS) capsApplied = [];
-              capsApplied.push({ index: k, scope: cap.scope, limitFen: limit, usedBeforeFen: used, roomFen: room });
-              amount = room;
-            }
-          }
-          if (amount === 0) code = capsApplied.length ? 'cap_exhausted' : 'zero_amount';
-        }
-        if (code) amount = 0;
-        const gross = amount;
-        if (!code && city > 0 && def.highestNotBoth) {
-          // 就高不重复: the enterprise gets the higher of the two levels, never both. topUp sets the city award off
-          // against the district entitlement once per year and item, across claims and earlier decisions.
-          const groupKey = item ?? '';
-          const usedOffset = priorOffset + (offsetByGroup?.get(groupKey) ?? 0);
-          if (cp.overlapMode === 'topUp') {
-            const left = city - usedOffset > 0 ? city - usedOffset : 0;
-            cityOffset = amount < left ? amount : left;
-            amount -= cityOffset;
-            offsetByGroup ??= new Map();
-            offsetByGroup.set(groupKey, (offsetByGroup.get(groupKey) ?? 0) + cityOffset);
-          } else if (city >= amount) {
-            cityOffset = amount;
-            amount = 0;
-          }
-          if (amount === 0) code = 'city_award_higher';
-        }
-        if (code) status = 'notEligible';
-        usedYear += gross;
-        usedTotal += gross;
-        // Recorded only when another claim of this incentive follows: most enterprise-years claim an incentive once,
-        // and a Map per enterprise-year was measurable on the hot path.
-        if (once !== undefined && gross > 0 && i + 1 < claims.length && claims[i + 1].incentiveIndex === current) {
-          usedByEvent ??= new Map();
-          usedByEvent.set(eventKey, (usedByEvent.get(eventKey) ?? 0) + gross);
-        }
-        if (item !== undefined && gross > 0) {
-          usedByItem ??= new Map();
-          usedByItem.set(item, itemUsed + gross);
-        }
-        total += amount;
-      }
-    }
-    if (records) records.push({ claim: c, status, code, detail, rawFen: raw, amountFen: amount, capsApplied, cityAwardFen: city, cityOffsetFen: cityOffset, priorFen: prior, eventPriorFen: eventPrior });
+    if (c.incentiveIndex !== run.index) startIncentive(run, c.incentiveIndex);
+    // Whether another claim of this incentive follows: only then is this one's use per event worth recording.
+    const followed = i + 1 < claims.length && claims[i + 1].incentiveIndex === run.index;
+    evaluateClaim(cp, ey, asOf, c, run, f, followed);
+    total += f.amount;
+    if (records) records.push(recordOf(c, f));
   }
   return total;
+}
+
+/** One claim through every step, in the order the text's rules apply. */
+function evaluateClaim(cp: CompiledPolicy, ey: EnterpriseYear, asOf: string, c: ClaimInput, run: Running, f: Finding, followed: boolean): void {
+  resetFinding(f);
+  const ci = cp.incentives[c.incentiveIndex];
+  const def = ci.def;
+  f.code = periodStep(cp, def, c, ey.year, asOf);
+  if (f.code) return void (f.status = 'notEligible');
+  const raw = ci.fn(c.facts, c.amountFen, ey.year);
+  if (raw < 0) {
+    decodeFailure(raw, f);
+    return void (f.status = 'notEligible');
+  }
+  f.raw = raw;
+  if (def.kind === 'caseByCase' || def.kind === 'amountNotSet') return void (f.status = STATUS_BY_KIND[def.kind]);
+  f.amount = raw;
+  if (ey.priorAwards.length) priorPosition(ey, ci, c.item, f);
+  f.prior = priorCounted(def, c.item, f);
+  oncePerEventStep(cp, ci, c.item, run, f);
+  if (!f.code) maxYearsStep(def, f);
+  if (!f.code) capsStep(def, c, run, f);
+  if (f.code) f.amount = 0;
+  const gross = f.amount;
+  if (!f.code && f.city > 0 && def.highestNotBoth) cityAwardStep(cp, c.item, run, f);
+  if (f.code) f.status = 'notEligible';
+  recordUse(ci, c.item, run, gross, followed);
+}
+
+/**
+ * The policy period (附则1 "自2020年1月1日起试行,试行期一年"; reading policy-period): the claim's event date, or its
+ * year, in the period, and not after the as-of date. qualifying-event-in-period: under `period: claim` an event
+ * before the period qualifies too, so only the end of the period is tested.
+ */
+function periodStep(cp: CompiledPolicy, def: ResolvedIncentive, c: ClaimInput, year: number, asOf: string): ReasonCode | undefined {
+  const early = def.period === 'event';
+  if (c.date !== undefined) {
+    if ((early && c.date < cp.effectiveFrom) || c.date > cp.effectiveTo) return 'outside_period';
+    if (c.date > asOf) return 'after_as_of';
+    return undefined;
+  }
+  return (early && year < cp.fromYear) || year > cp.toYear ? 'outside_period' : undefined;
+}
+
+/**
+ * Earlier awards of this incentive (ey.priorAwards): district ones, gross of any city set-off (caps count the
+ * district entitlement before 就高不重复), by year, item and period; same-kind city awards of the year and item
+ * (附则1 就高不重复, overlap-city-award-settlement); and, under `once`, the district awards for the same event
+ * (award-once-per-event).
+ */
+function priorPosition(ey: EnterpriseYear, ci: CompiledIncentive, item: string | undefined, f: Finding): void {
+  const id = ci.def.id;
+  const once = ci.once;
+  const year = ey.year;
+  const years = new Set<number>();
+  for (const a of ey.priorAwards) {
+    if (a.incentive !== id) continue;
+    const sameKind = a.year === year && (item === undefined || a.item === item);
+    if (a.level === 'city') {
+      if (sameKind) f.city += a.amountFen;
+      continue;
+    }
+    const offset = a.cityOffsetFen ?? 0;
+    const gross = a.amountFen + offset;
+    if (sameKind) f.priorOffset += offset;
+    f.priorTotal += gross;
+    if (a.year === year) f.priorYear += gross;
+    if (item !== undefined && a.item === item) f.priorItem += gross;
+    if (a.year !== year && gross > 0) years.add(a.year);
+    if (once !== undefined && sameEvent(once, a, year, item)) f.eventPrior += gross;
+  }
+  f.priorYears = years.size;
+}
+
+/** Whether an earlier award was for the same event as this claim: what `once` names (schema.ts). */
+function sameEvent(once: NonNullable<CompiledIncentive['once']>, a: { year: number; item?: string }, year: number, item: string | undefined): boolean {
+  switch (once) {
+    case 'enterprise':
+      return true;
+    case 'enterpriseYear':
+      return a.year === year;
+    case 'item':
+      return a.item === item;
+    case 'itemYear':
+      return a.year === year && a.item === item;
+  }
+}
+
+/**
+ * The earlier awards this claim's limits count, so that the figure agrees with the caps beside it: a claim for an
+ * item (a project, a plot, a trademark) is limited by that item's awards only — other items' awards are not
+ * "already received for this"; otherwise yearly limits count the year, the rest the whole period.
+ */
+function priorCounted(def: ResolvedIncentive, item: string | undefined, f: Finding): number {
+  if (f.priorTotal === 0) return 0;
+  if (item !== undefined) return f.priorItem;
+  return def.caps.length > 0 && def.caps.every((k) => k.scope === 'enterpriseYear') ? f.priorYear : f.priorTotal;
+}
+
+/** The event of a claim within the run (one year): its item, or the enterprise. */
+function eventKeyOf(once: CompiledIncentive['once'], item: string | undefined): string {
+  return once === 'item' || once === 'itemYear' ? (item ?? '') : '';
+}
+
+/**
+ * One award per event (award-once-per-event; the event per `once`, e.g. m18-once-per-plot, m12-quality-award-per-award,
+ * one-time-scope): what was already awarded for the same event — earlier decisions, earlier claims of this run — is
+ * deducted from the event's entitlement (deduct), or any earlier award refuses the claim (firstOnly). A capped
+ * claim's amount is its own ask, not the event's whole entitlement, so a second one is refused outright.
+ */
+function oncePerEventStep(cp: CompiledPolicy, ci: CompiledIncentive, item: string | undefined, run: Running, f: Finding): void {
+  if (ci.once === undefined) return;
+  f.eventPrior += run.usedByEvent?.get(eventKeyOf(ci.once, item)) ?? 0;
+  if (f.eventPrior > 0 && f.amount > 0) {
+    if (cp.onceMode === 'firstOnly' || ci.def.kind === 'cappedClaim' || f.eventPrior >= f.amount) f.code = 'already_awarded';
+    else f.amount -= f.eventPrior;
+  }
+}
+
+/** At most maxYears distinct years of award (measure 10: "最长不超过三年"; m10-pool-years); this year's claims share one. */
+function maxYearsStep(def: ResolvedIncentive, f: Finding): void {
+  if (def.maxYears !== undefined && f.priorYears >= def.maxYears) f.code = 'max_years_reached';
+}
+
+/**
+ * Caps ("最高…", "每年不超过…") by scope — per claim, per item over the period, per enterprise-year, per enterprise over
+ * the period (cap-scope-unstated, m10-pool-cap-scope, incubation-sales-reward-period say which) — counting earlier
+ * awards and this run's earlier claims. An amount cut to nothing is cap_exhausted; a formula giving nothing is zero_amount.
+ */
+function capsStep(def: ResolvedIncentive, c: ClaimInput, run: Running, f: Finding): void {
+  const item = c.item;
+  const itemUsed = item !== undefined && run.usedByItem ? (run.usedByItem.get(item) ?? 0) : 0;
+  for (let k = 0; k < def.caps.length; k++) {
+    const cap = def.caps[k];
+    const limit = valueFor(cap.amountFen, c.facts);
+    if (limit === undefined) continue; // the fact that selects the cap was checked by the rate already
+    const used =
+      cap.scope === 'claim' ? 0 : cap.scope === 'item' ? f.priorItem + itemUsed : cap.scope === 'enterpriseYear' ? f.priorYear + run.usedYear : f.priorTotal + run.usedTotal;
+    const room = limit - used > 0 ? limit - used : 0;
+    if (f.amount > room) {
+      if (f.capsApplied === NO_CAPS) f.capsApplied = [];
+      f.capsApplied.push({ index: k, scope: cap.scope, limitFen: limit, usedBeforeFen: used, roomFen: room });
+      f.amount = room;
+    }
+  }
+  if (f.amount === 0) f.code = f.capsApplied.length ? 'cap_exhausted' : 'zero_amount';
+}
+
+/**
+ * 就高不重复 (附则1 "按照就高不重复原则享受"; overlap-city-award-settlement): the enterprise gets the higher of the two
+ * levels, never both. topUp sets the city award off against the district entitlement once per year and item, across
+ * claims and earlier decisions; higherOnly pays nothing when the city award is at least the district amount.
+ */
+function cityAwardStep(cp: CompiledPolicy, item: string | undefined, run: Running, f: Finding): void {
+  const groupKey = item ?? '';
+  if (cp.overlapMode === 'topUp') {
+    const usedOffset = f.priorOffset + (run.offsetByGroup?.get(groupKey) ?? 0);
+    const left = f.city - usedOffset > 0 ? f.city - usedOffset : 0;
+    f.cityOffset = f.amount < left ? f.amount : left;
+    f.amount -= f.cityOffset;
+    run.offsetByGroup ??= new Map();
+    run.offsetByGroup.set(groupKey, (run.offsetByGroup.get(groupKey) ?? 0) + f.cityOffset);
+  } else if (f.city >= f.amount) {
+    f.cityOffset = f.amount;
+    f.amount = 0;
+  }
+  if (f.amount === 0) f.code = 'city_award_higher';
+}
+
+/**
+ * What this claim used (gross of the city set-off), for the caps and the one-award rule of the incentive's later
+ * claims. Per event only when another claim of the incentive follows: most enterprise-years claim an incentive
+ * once, and a Map per enterprise-year was measurable on the hot path.
+ */
+function recordUse(ci: CompiledIncentive, item: string | undefined, run: Running, gross: number, followed: boolean): void {
+  run.usedYear += gross;
+  run.usedTotal += gross;
+  if (gross <= 0) return;
+  if (ci.once !== undefined && followed) {
+    const key = eventKeyOf(ci.once, item);
+    run.usedByEvent ??= new Map();
+    run.usedByEvent.set(key, (run.usedByEvent.get(key) ?? 0) + gross);
+  }
+  if (item !== undefined) {
+    run.usedByItem ??= new Map();
+    run.usedByItem.set(item, (run.usedByItem.get(item) ?? 0) + gross);
+  }
+}
+
+function startIncentive(run: Running, index: number): void {
+  run.index = index;
+  run.usedYear = 0;
+  run.usedTotal = 0;
+  run.usedByItem = undefined;
+  run.usedByEvent = undefined;
+  run.offsetByGroup = undefined;
+}
+
+function newFinding(): Finding {
+  const f = {} as Finding;
+  resetFinding(f);
+  return f;
+}
+
+function resetFinding(f: Finding): void {
+  f.status = 'eligible';
+  f.code = undefined;
+  f.detail = -1;
+  f.raw = 0;
+  f.amount = 0;
+  f.city = 0;
+  f.cityOffset = 0;
+  f.prior = 0;
+  f.eventPrior = 0;
+  f.capsApplied = NO_CAPS;
+  f.priorYear = 0;
+  f.priorTotal = 0;
+  f.priorItem = 0;
+  f.priorYears = 0;
+  f.priorOffset = 0;
+}
+
+function recordOf(c: ClaimInput, f: Finding): ClaimRecord {
+  return {
+    claim: c,
+    status: f.status,
+    code: f.code,
+    detail: f.detail,
+    rawFen: f.raw,
+    amountFen: f.amount,
+    capsApplied: f.capsApplied,
+    cityAwardFen: f.city,
+    cityOffsetFen: f.cityOffset,
+    priorFen: f.prior,
+    eventPriorFen: f.eventPrior,
+  };
 }

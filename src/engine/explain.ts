@@ -8,6 +8,7 @@ import type { FactDecl } from '../policy/schema.ts';
 import { formatFen, formatFraction, groupThousands } from '../policy/quantities.ts';
 import { baseDetails, conditionSubject, valueFor, type CompiledIncentive, type CompiledPolicy } from './compile.ts';
 import { renderExpression } from './expr.ts';
+import { conditionHolds } from './operators.ts';
 import type { FactValue } from './facts.ts';
 import type { ClaimRecord, ReasonCode, Status } from './evaluate.ts';
 
@@ -100,22 +101,6 @@ function displayValue(decl: FactDecl | undefined, v: unknown): string {
   return displayFact(decl, v as FactValue);
 }
 
-function conditionHolds(c: ResolvedCondition, x: FactValue | undefined, year: number): boolean | null {
-  if (x === undefined) return null;
-  const v = c.value as never;
-  switch (c.op) {
-    case '>=': return (x as number) >= v;
-    case '>': return (x as number) > v;
-    case '<=': return (x as number) <= v;
-    case '<': return (x as number) < v;
-    case '==': return x === v;
-    case '!=': return x !== v;
-    case 'in': return (c.value as string[]).includes(x as string);
-    case 'isTrue': return x === true;
-    case 'includesYears': return Array.from({ length: c.value as number }, (_, k) => year - k).every((y) => (x as number[]).includes(y));
-  }
-}
-
 function whatWouldSatisfy(c: ResolvedCondition, decl: FactDecl | undefined, x: FactValue | undefined, year: number, facts: Map<string, FactDecl>): { zh: string; en: string } {
   // An expression condition is named by its expression in labels: "(研发费用 - 上年研发费用)还差…"
   if (c.expr && decl) {
@@ -133,7 +118,7 @@ function whatWouldSatisfy(c: ResolvedCondition, decl: FactDecl | undefined, x: F
       : { zh: `${decl?.label ?? c.fact}须超过${req}（现为${displayFact(decl, x)}，至少还差${shortText}以上）`, en: `${decl?.labelEn ?? c.fact} must exceed ${reqEn} (now ${displayFactEn(decl, x)}, at least ${shortEn} short)` };
   }
   if (c.op === 'includesYears') {
-    const missing = Array.from({ length: c.value as number }, (_, k) => year - k).filter((y) => !(x as number[]).includes(y));
+    const missing = (c.value as number[]).map((k) => year - k).filter((y) => !(x as number[]).includes(y));
     return { zh: `还需在${missing.join('、')}年度满足：${c.label}`, en: `also needed in ${missing.join(', ')}: ${c.labelEn}` };
   }
   if (c.op === '<=' || c.op === '<') return { zh: `${decl?.label ?? c.fact}须不超过${req}（现为${displayFact(decl, x)}）`, en: `${decl?.labelEn ?? c.fact} must not exceed ${displayFactEn(decl, c.value as FactValue)}` };

@@ -15,9 +15,15 @@ import {
   measureSchema,
   policyFileSchema,
   targetsFileSchema,
+  CONDITION_OPS,
+  ONCE_SCOPES,
+  type FactDecl,
   type Incentive,
   type Measure,
+  type PolicyFile,
+  type Target,
 } from './schema.ts';
+import { Readings, type Choices } from './readings.ts';
 import { parseFraction, parseMoneyFen, QuantityError } from './quantities.ts';
 import type { ByFact, Policy, Rate, ResolvedCap, ResolvedCondition, ResolvedIncentive } from './model.ts';
 import { KaifangError } from '../errors.ts';
@@ -104,7 +110,12 @@ class Loader {
   }
 }
 
-export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID): Policy {
+export interface LoadOptions {
+  /** choices that replace interpretations.yaml's (a worked example's `readings:`, a test flipping a reading) */
+  choices?: Choices;
+}
+
+export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID, opts: LoadOptions = {}): Policy {
   const dir = existsSync(idOrDir) ? idOrDir : join(POLICIES_DIR, idOrDir);
   const L = new Loader(dir);
   const policyFile = L.parse(join(dir, 'policy.yaml'), policyFileSchema);
@@ -134,10 +145,30 @@ export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID): Policy {
   if (L.problems.length || !policyFile || !agenciesFile || !factsFile || !interpFile || !targetsFile) throw new PolicyLoadError(L.problems);
 
   const agencies = new Map(agenciesFile.data.agencies.map((a) => [a.id, a]));
-  const facts = new Map(factsFile.data.facts.map((f) => [f.name, f]));
-  const interpretations = new Map(interpFile.data.interpretations.map((i) => [i.id, i]));
+  const readings = new Readings(
+    new Map(interpFile.data.interpretations.map((i) => [i.id, i])),
+    opts.choices ?? {},
+    (message, at, path) => L.problem(at as ParsedFile<unknown>, message, path),
+    interpFile,
+  );
+  const interpretations = readings.effective;
+  const reading = (id: string) => readings.value(id);
+  // Policy-wide readings: the period (policy-period), the settlement rules, a derived fact, the targets' defaults.
+  const meta = resolvePolicyFile(L, policyFile, readings);
+  const facts = new Map<string, FactDecl>(
+    factsFile.data.facts.map((f, i) => {
+      const derivedFrom = readings.resolve(f.derivedFrom, factsFile, ['facts', i, 'derivedFrom']);
+      if (derivedFrom !== undefined && derivedFrom !== null && typeof derivedFrom !== 'string') L.problem(factsFile, 'derivedFrom is an expression', ['facts', i, 'derivedFrom']);
+      return [f.name, { ...f, derivedFrom: (derivedFrom as string | null) ?? undefined }];
+    }),
+  );
+  const targets: Target[] = targetsFile.data.targets.map((t, i) => ({
+    ...t,
+    value: readings.resolve(t.value, targetsFile, ['targets', i, 'value']) as number | string,
+    deadline: readings.resolve(t.deadline, targetsFile, ['targets', i, 'deadline']) as string,
+  }));
   // A derived fact (容积率 = 计容建筑面积 ÷ 出让用地面积) is an expression over numeric facts that are not derived themselves.
-  for (const [i, f] of factsFile.data.facts.entries()) {
+  for (const [i, f] of [...facts.values()].entries()) {
     if (!f.derivedFrom) continue;
     const at = ['facts', i, 'derivedFrom'];
     try {
@@ -151,11 +182,6 @@ export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID): Policy {
       L.problem(factsFile, `derivedFrom: ${(e as Error).message}`, at);
     }
   }
-  const reading = (id: string) => {
-    const i = interpretations.get(id);
-    if (!i) throw new Error(`unknown interpretation ${id}`);
-    return i.options.find((o) => o.key === i.choice)!.value;
-  };
 
   // --- uniqueness and references ------------------------------------------------------------------
   dupes(L, agenciesFile, agenciesFile.data.agencies.map((a) => a.id), 'agencies', 'agency id');
@@ -195,7 +221,7 @@ export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID): Policy {
     for (const [i, inc] of list.entries()) {
       const path = [...basePath, i];
       verbatim(file, inc.clause, [...path, 'clause']);
-      const r = resolveIncentive(L, file, path, inc, measure, leadUnit, facts, interpretations, reading);
+      const r = resolveIncentive(L, file, path, inc, measure, leadUnit, facts, readings);
       if (r) incentives.push(r);
     }
   };
@@ -207,6 +233,14 @@ export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID): Policy {
     m.responsibleUnits.forEach((u, i) => agencyRef(mf, u, ['responsibleUnits', i]));
     resolveAll(mf, m.incentives, ['incentives'], m.measure, m.leadUnit);
   }
+  // Every reading switches something, or says why it cannot (structural); every listed reading switches its rule.
+  readings.checkWiring(
+    [
+      ...policyFile.data.incentives.map((inc, i) => ({ id: inc.id, interpretations: inc.interpretations, at: policyFile, path: ['incentives', i] })),
+      ...measureFiles.flatMap((mf) => mf.data.incentives.map((inc, i) => ({ id: inc.id, interpretations: inc.interpretations, at: mf, path: ['incentives', i] }))),
+    ],
+    interpFile,
+  );
   const seen = new Set<string>();
   for (const inc of incentives) {
     if (seen.has(inc.id)) L.problems.push({ file: L.rel(dir), message: `incentive id "${inc.id}" is used twice` });
@@ -223,7 +257,7 @@ export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID): Policy {
   return {
     id: policyFile.data.id,
     version: policyFile.data.version,
-    meta: policyFile.data,
+    meta,
     source,
     agencies,
     facts,
@@ -231,7 +265,8 @@ export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID): Policy {
     incentives,
     incentivesById: new Map(incentives.map((i) => [i.id, i])),
     interpretations,
-    targets: targetsFile.data.targets,
+    choices: Object.fromEntries([...interpretations].map(([id, i]) => [id, i.choice])),
+    targets,
     reading,
     dir,
     extraFiles,
@@ -260,23 +295,12 @@ function resolveIncentive(
   measure: number | null,
   leadUnit: string | null,
   facts: Policy['facts'],
-  interpretations: Policy['interpretations'],
-  reading: (id: string) => unknown,
+  readings: Readings,
 ): ResolvedIncentive | undefined {
   const before = L.problems.length;
   const at = (...p: (string | number)[]) => [...path, ...p];
-  const readingOf = (v: unknown, p: (string | number)[]): unknown => {
-    if (v && typeof v === 'object' && 'reading' in v) {
-      const id = (v as { reading: string }).reading;
-      if (!interpretations.has(id)) {
-        L.problem(file, `unknown interpretation "${id}" (not in interpretations.yaml)`, p);
-        return undefined;
-      }
-      if (!inc.interpretations.includes(id)) L.problem(file, `uses the reading "${id}" but does not list it in interpretations`, p);
-      return reading(id);
-    }
-    return v;
-  };
+  const readingOf = (v: unknown, p: (string | number)[]): unknown => readings.resolve(v, file, p, inc.id, inc.interpretations);
+  const interpretations = readings.effective;
   const fact = (name: string, p: (string | number)[]) => {
     const f = facts.get(name);
     if (!f) L.problem(file, `unknown fact "${name}" (not in facts.yaml) / 未定义的事实`, p);
@@ -341,8 +365,15 @@ function resolveIncentive(
     }
   }
 
-  const conditions: ResolvedCondition[] = inc.conditions.map((c, ci) => {
+  const conditions: ResolvedCondition[] = [];
+  inc.conditions.forEach((c, ci) => {
     const p = at('conditions', ci);
+    // A condition one reading has and another has not (m10-pool-years: the three years from pool entry).
+    const applies = readingOf(c.applies, [...p, 'applies']) ?? true;
+    if (typeof applies !== 'boolean') L.problem(file, 'applies is true or false', [...p, 'applies']);
+    const op = readingOf(c.op, [...p, 'op']) as ResolvedCondition['op'];
+    if (!(CONDITION_OPS as readonly string[]).includes(op)) L.problem(file, `op "${String(op)}" is not one of ${CONDITION_OPS.join(' ')}`, [...p, 'op']);
+    if (applies === false) return;
     // A condition may test an expression (measure 10: the growth rdExpense - rdExpensePriorYear ≥ 20万元);
     // it then has the type of its facts, which must agree.
     let expr: Expr | undefined;
@@ -361,7 +392,7 @@ function resolveIncentive(
     const f = expr ? (unitFact ? facts.get(unitFact) : undefined) : fact(c.fact, [...p, 'fact']);
     const raw = readingOf(c.value, [...p, 'value']);
     let value: ResolvedCondition['value'] = raw as ResolvedCondition['value'];
-    if (f && ['>=', '>', '<=', '<', '==', '!='].includes(c.op)) {
+    if (f && ['>=', '>', '<=', '<', '==', '!='].includes(op)) {
       if (f.type === 'money') value = money(raw, [...p, 'value']);
       else if (['number', 'integer', 'area', 'year'].includes(f.type) && typeof raw !== 'number') {
         L.problem(file, `${c.fact} is a ${f.type}: compare it with a number`, [...p, 'value']);
@@ -369,15 +400,20 @@ function resolveIncentive(
         L.problem(file, `${c.fact} has no value "${String(raw)}"`, [...p, 'value']);
       }
     }
-    if (f && c.op === 'in') {
+    if (f && op === 'in') {
       if (!Array.isArray(raw)) L.problem(file, '"in" takes a list of values', [...p, 'value']);
       else if (f.type === 'enum') for (const x of raw) if (!f.values!.includes(x)) L.problem(file, `${c.fact} has no value "${x}"`, [...p, 'value']);
     }
-    if (f && c.op === 'isTrue' && f.type !== 'boolean') L.problem(file, `isTrue needs a boolean fact, ${c.fact} is ${f.type}`, [...p, 'op']);
-    if (f && c.op === 'includesYears' && (f.type !== 'yearList' || typeof raw !== 'number')) {
-      L.problem(file, 'includesYears needs a yearList fact and a number of consecutive years', [...p, 'op']);
+    if (f && op === 'isTrue' && f.type !== 'boolean') L.problem(file, `isTrue needs a boolean fact, ${c.fact} is ${f.type}`, [...p, 'op']);
+    if (op === 'includesYears') {
+      // n consecutive years ending with the evaluated one are the years back 0 … n−1
+      const back = typeof raw === 'number' ? Array.from({ length: raw }, (_, k) => k) : raw;
+      if (f?.type !== 'yearList' || !Array.isArray(back) || back.length === 0 || !back.every((k) => Number.isInteger(k) && k >= 0)) {
+        L.problem(file, 'includesYears needs a yearList fact and a number of consecutive years (or the list of years back)', [...p, 'op']);
+      }
+      value = back as number[];
     }
-    return { fact: c.fact, expr, unitFact, op: c.op, value, label: c.label, labelEn: c.labelEn };
+    conditions.push({ fact: c.fact, expr, unitFact, op, value, label: c.label, labelEn: c.labelEn });
   });
 
   const caps: ResolvedCap[] = inc.caps.map((c, ci) => {
@@ -394,11 +430,12 @@ function resolveIncentive(
     if (!inc.amount?.fixed) L.problem(file, 'a fixed incentive states amount.fixed', at('kind'));
     else fixed = byFact(inc.amount.fixed, at('amount', 'fixed'), money);
   }
+  const base = readingOf(inc.amount?.base, at('amount', 'base')) as string | undefined;
   if (kind === 'formula') {
-    if (!inc.amount?.base || inc.amount.rate === undefined) L.problem(file, 'a formula incentive states amount.base and amount.rate', at('kind'));
+    if (!base || inc.amount?.rate === undefined) L.problem(file, 'a formula incentive states amount.base and amount.rate', at('kind'));
     else {
       try {
-        const ast = parseExpression(inc.amount.base);
+        const ast = parseExpression(base);
         for (const name of identifiersOf(ast)) if (!(name in params)) fact(name, at('amount', 'base'));
       } catch (e) {
         L.problem(file, `amount.base: ${(e as Error).message}`, at('amount', 'base'));
@@ -407,7 +444,14 @@ function resolveIncentive(
     }
   }
   if (kind === 'cappedClaim' && caps.length === 0) L.problem(file, 'a capped claim states at least one cap (最高…)', at('caps'));
-  if ((inc.once === 'item' || inc.once === 'itemYear') && !inc.item) L.problem(file, 'once per item needs the incentive to declare its item', at('once'));
+  // null: the reading chosen has no one-award rule for this incentive (m18-once-per-plot: per-claim)
+  const once = (readingOf(inc.once, at('once')) ?? undefined) as ResolvedIncentive['once'];
+  if (once !== undefined && !(ONCE_SCOPES as readonly string[]).includes(once)) L.problem(file, `once "${String(once)}" is not one of ${ONCE_SCOPES.join(', ')}`, at('once'));
+  if ((once === 'item' || once === 'itemYear') && !inc.item) L.problem(file, 'once per item needs the incentive to declare its item', at('once'));
+  const period = (readingOf(inc.period, at('period')) ?? 'event') as ResolvedIncentive['period'];
+  if (period !== 'event' && period !== 'claim') L.problem(file, `period "${String(period)}" is event or claim`, at('period'));
+  const formula = readingOf(inc.amount?.formula, at('amount', 'formula')) as string | undefined;
+  const formulaEn = readingOf(inc.amount?.formulaEn, at('amount', 'formulaEn')) as string | undefined;
   for (const s of inc.scanWhen ?? []) fact(s, at('scanWhen'));
   for (const id of inc.interpretations) if (!interpretations.has(id)) L.problem(file, `unknown interpretation "${id}"`, at('interpretations'));
   const maxYears = readingOf(inc.maxYears, at('maxYears')) as number | undefined;
@@ -427,17 +471,31 @@ function resolveIncentive(
     conditions,
     fixed,
     fixedFen: fixed?.kind === 'const' ? fixed.value : undefined,
-    base: inc.amount?.base,
+    base,
     rate,
     params,
-    formula: inc.amount?.formula,
-    formulaEn: inc.amount?.formulaEn,
+    formula,
+    formulaEn,
     caps,
-    once: inc.once,
+    once,
+    period,
     maxYears,
     highestNotBoth: inc.highestNotBoth,
     scanWhen: inc.scanWhen,
     interpretations: inc.interpretations,
     leadUnit,
   };
+}
+
+/** policy.yaml with its readings substituted: the period (policy-period) and the settlement rules. */
+function resolvePolicyFile(L: Loader, file: ParsedFile<z.infer<typeof policyFileSchema>>, readings: Readings): PolicyFile {
+  const d = file.data;
+  const effective = readings.resolve(d.effective, file, ['effective']) as PolicyFile['effective'];
+  const iso = /^\d{4}-\d{2}-\d{2}$/;
+  if (!effective || !iso.test(String(effective.from)) || !iso.test(String(effective.to))) L.problem(file, 'effective is { from: YYYY-MM-DD, to: YYYY-MM-DD }', ['effective']);
+  const cityAwardSettlement = (readings.resolve(d.cityAwardSettlement, file, ['cityAwardSettlement']) ?? 'topUp') as PolicyFile['cityAwardSettlement'];
+  if (cityAwardSettlement !== 'topUp' && cityAwardSettlement !== 'higherOnly') L.problem(file, `cityAwardSettlement must be topUp or higherOnly, not ${String(cityAwardSettlement)}`, ['cityAwardSettlement']);
+  const onceSettlement = (readings.resolve(d.onceSettlement, file, ['onceSettlement']) ?? 'deduct') as PolicyFile['onceSettlement'];
+  if (!['deduct', 'firstOnly', 'perClaim'].includes(onceSettlement)) L.problem(file, `onceSettlement must be deduct, firstOnly or perClaim, not ${String(onceSettlement)}`, ['onceSettlement']);
+  return { ...d, effective, cityAwardSettlement, onceSettlement };
 }

@@ -22,7 +22,7 @@ export interface ResolvedCondition {
   unitFact?: string;
   op: '>=' | '>' | '<=' | '<' | '==' | '!=' | 'in' | 'isTrue' | 'includesYears';
   /** money in fen, numbers, strings, string lists, booleans — already converted from the text's form */
-  value: number | string | boolean | string[] | undefined;
+  value: number | string | boolean | string[] | number[] | undefined;
   label: string;
   labelEn: string;
 }
@@ -60,6 +60,9 @@ export interface ResolvedIncentive {
   formulaEn?: string;
   caps: ResolvedCap[];
   once?: OnceScope;
+  /** event: the qualifying event's date (or year) must fall in the policy period; claim: an earlier event qualifies
+   *  too (qualifying-event-in-period) */
+  period: 'event' | 'claim';
   maxYears?: number;
   highestNotBoth: boolean;
   scanWhen?: string[];
@@ -82,6 +85,8 @@ export interface Policy {
   targets: Target[];
   /** the chosen value of an interpretation, by id */
   reading(id: string): unknown;
+  /** the chosen option of every interpretation (interpretations.yaml's, or the choices the policy was loaded with) */
+  choices: Record<string, string>;
   /** the folder it was loaded from */
   dir: string;
   /** other YAML files of the folder that other modules read (service-limits.yaml) keyed by base name */

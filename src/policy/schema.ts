@@ -12,8 +12,12 @@ const id = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'ids are kebab-case: l
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is written YYYY-MM-DD');
 const text = z.string().min(1);
 
-/** A reference to the chosen option of an interpretation. */
-export const readingRef = z.object({ reading: id }).strict();
+/**
+ * A reference to the chosen option of an interpretation: `{ reading: id }` takes the option's value;
+ * `{ reading: id, values: { <option key>: v, … } }` says what each option means for this rule (measure 12's
+ * trademark is once per item under as-text-says, once per enterprise under per-enterprise), one value per option.
+ */
+export const readingRef = z.object({ reading: id, values: z.record(id, z.any()).optional() }).strict();
 const orReading = <T extends z.ZodTypeAny>(t: T) => z.union([t, readingRef]);
 
 /** Money as written in the text: "2000万元", "200元", "1亿元". */
@@ -50,7 +54,7 @@ export const factSchema = z
     /** a fact that is a ratio or sum of others (容积率 = 计容建筑面积 ÷ 出让用地面积): an expression over other facts in
      *  the grammar of `base`. When its facts are known the engine derives it; a stated value that disagrees with
      *  them beyond `decimals` places is refused, never preferred to the derived one. */
-    derivedFrom: z.string().optional(),
+    derivedFrom: orReading(z.string()).optional(),
     /** the places to which a stated value of a derived fact is written (1.50 for 1.504 agrees at 2 places) */
     decimals: z.number().int().min(0).max(10).optional(),
   })
@@ -59,13 +63,20 @@ export const factSchema = z
   .refine((f) => !f.derivedFrom || f.type === 'number' || f.type === 'area', { message: 'only a number or area fact can be derived from others' });
 export const factsFileSchema = z.object({ facts: z.array(factSchema).min(1) }).strict();
 
+export const CONDITION_OPS = ['>=', '>', '<=', '<', '==', '!=', 'in', 'isTrue', 'includesYears'] as const;
+export const ONCE_SCOPES = ['enterprise', 'enterpriseYear', 'item', 'itemYear'] as const;
+
 export const conditionSchema = z
   .object({
     fact: z.string(),
     /** >= etc. compare numbers/money/dates; `in` an enum list; `isTrue` a boolean; `includesYears` needs
      *  a yearList fact to contain the evaluated year and the (value − 1) years before it (consecutive years). */
-    op: z.enum(['>=', '>', '<=', '<', '==', '!=', 'in', 'isTrue', 'includesYears']),
-    value: z.union([money, z.number(), z.string(), z.boolean(), z.array(z.string()), readingRef]).optional(),
+    op: orReading(z.enum(CONDITION_OPS)),
+    /** includesYears takes a number of consecutive years ending with the evaluated one, or the list of years back
+     *  (0 = the evaluated year, 1 = the year before) that must all be in the list */
+    value: z.union([money, z.number(), z.string(), z.boolean(), z.array(z.string()), z.array(z.number().int().nonnegative()), readingRef]).optional(),
+    /** false drops the condition: a condition one reading of the text has and another has not (m10-pool-years) */
+    applies: orReading(z.boolean()).optional(),
     label: text, // the condition in the words of the text: 当年度单个项目设备投入2000万元以上
     labelEn: text,
   })
@@ -88,12 +99,12 @@ export const amountSchema = z
      *  nomination; measure 8: 700万元, 800万元 on the STAR Market); values may be readings */
     fixed: z.union([money, byFact(z.union([money, readingRef])), readingRef]).optional(),
     /** formula: an arithmetic expression over facts and params (+ - * min max, parentheses) … */
-    base: z.string().optional(),
+    base: orReading(z.string()).optional(),
     /** … multiplied by this rate ("6%") or money per unit of the base ("200元" per m²), possibly by a fact */
     rate: z.union([fraction, money, byFact(z.union([fraction, money])), readingRef]).optional(),
     /** how the formula reads to a person, e.g. 设备投资额 × 奖励比例 */
-    formula: z.string().optional(),
-    formulaEn: z.string().optional(),
+    formula: orReading(z.string()).optional(),
+    formulaEn: orReading(z.string()).optional(),
   })
   .strict();
 
@@ -124,7 +135,10 @@ export const incentiveSchema = z
      *  event's entitlement: a second claim for the same event pays nothing (already_awarded), or only what its
      *  entitlement now exceeds what was paid (a formula or fixed amount); a capped claim's amount is its own ask,
      *  so a second capped claim for the same event is refused. */
-    once: z.enum(['enterprise', 'enterpriseYear', 'item', 'itemYear']).optional(),
+    once: orReading(z.enum(ONCE_SCOPES)).optional(),
+    /** when the qualifying event must happen (qualifying-event-in-period): event — its date (or year) falls in the
+     *  policy period; claim — an event before the period qualifies too, when claimed within it */
+    period: orReading(z.enum(['event', 'claim'])).optional(),
     /** at most this many distinct years of award per enterprise (measure 10: 最长不超过三年) */
     maxYears: orReading(z.number().int().positive()).optional(),
     /** 就高不重复 (附则1) applies to every award unless set false: a same-kind city-level award for the same item and year is settled per the reading */
@@ -161,7 +175,12 @@ export const policyFileSchema = z
     titleEn: text,
     issuers: z.array(id).min(1),
     issued: isoDate,
-    effective: z.object({ from: isoDate, to: isoDate }).strict(),
+    effective: orReading(z.object({ from: isoDate, to: isoDate }).strict()),
+    /** 就高不重复 against a same-kind city award (附则1): topUp or higherOnly — normally a reading */
+    cityAwardSettlement: orReading(z.enum(['topUp', 'higherOnly'])).optional(),
+    /** what `once` does with earlier awards for the same event: deduct them, refuse any second claim (firstOnly), or
+     *  nothing (perClaim) — normally a reading */
+    onceSettlement: orReading(z.enum(['deduct', 'firstOnly', 'perClaim'])).optional(),
     version: text,
     sections: z.array(sectionSchema).min(1),
     /** 附则: the general provisions, each verbatim */
@@ -181,6 +200,9 @@ export const interpretationSchema = z
       .array(z.object({ key: id, value: z.any(), label: text, labelEn: text }).strict())
       .min(2),
     choice: id,
+    /** set when no value of a rule switches by this reading, with the reason (it says what data a fact holds, or the
+     *  other options need data the platform does not have); `policy check` refuses an unused reading without it */
+    structural: z.string().min(1).optional(),
     basis: text, // why this choice: the law, practice, the text itself
     alternative: text, // what the other reading would change
   })
@@ -197,20 +219,29 @@ export const targetSchema = z
     clause: text,
     metric: text,
     comparator: z.enum(['>', '>=', '<', '<=', '==']),
-    value: z.union([z.number(), z.string()]),
+    value: orReading(z.union([z.number(), z.string()])),
     unit: z.string(),
-    deadline: isoDate,
+    deadline: orReading(isoDate),
     owner: id.nullable(),
   })
   .strict();
 export const targetsFileSchema = z.object({ targets: z.array(targetSchema) }).strict();
 
 export type Agency = z.infer<typeof agencySchema>;
-export type FactDecl = z.infer<typeof factSchema>;
+export type FactDeclInput = z.infer<typeof factSchema>;
+/** a fact with its readings substituted */
+export type FactDecl = Omit<FactDeclInput, 'derivedFrom'> & { derivedFrom?: string };
 export type Condition = z.infer<typeof conditionSchema>;
 export type Cap = z.infer<typeof capSchema>;
 export type Incentive = z.infer<typeof incentiveSchema>;
 export type Measure = z.infer<typeof measureSchema>;
-export type PolicyFile = z.infer<typeof policyFileSchema>;
+export type PolicyFileInput = z.infer<typeof policyFileSchema>;
+/** policy.yaml with its readings substituted (what the rest of Kaifang reads) */
+export type PolicyFile = Omit<PolicyFileInput, 'effective' | 'cityAwardSettlement' | 'onceSettlement'> & {
+  effective: { from: string; to: string };
+  cityAwardSettlement: 'topUp' | 'higherOnly';
+  onceSettlement: 'deduct' | 'firstOnly' | 'perClaim';
+};
 export type Interpretation = z.infer<typeof interpretationSchema>;
-export type Target = z.infer<typeof targetSchema>;
+export type TargetInput = z.infer<typeof targetSchema>;
+export type Target = Omit<TargetInput, 'value' | 'deadline'> & { value: number | string; deadline: string };

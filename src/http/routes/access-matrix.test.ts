@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { describeDatabases } from '../../db/test-databases.ts';
 import { createWorld, type World } from '../../claims/fixture.ts';
 import { createClaim } from '../../claims/claims.ts';
-import { reviewClaim, submitClaim } from '../../claims/workflow.ts';
+import { correctAward, reviewClaim, submitClaim } from '../../claims/workflow.ts';
+import { payClaim } from '../../claims/payments.ts';
 import { closePublicityBatch, createPublicityBatch, recordObjection } from '../../claims/publicity.ts';
 import { uploadEvidence } from '../../claims/evidence.ts';
 import { addCreditEntry } from '../../credit/credit.ts';
@@ -126,6 +127,13 @@ describeDatabases('access matrix', (t) => {
     await closePublicityBatch(p.ctx, w.users.industryReviewer, batch);
     return id;
   };
+  /** Paid, then partly clawed back by its lead department: the claim and the recovery that follows it. */
+  const clawedBack = async () => {
+    const id = await approved();
+    await payClaim(p.ctx, w.users.finance, id, { voucherNo: `矩阵追回-${id}`, paidOn: '2021-03-01' });
+    const back = await correctAward(p.ctx, w.users.industryReviewer, id, { kind: 'clawback', reason: '审计发现重复计入设备', amountFen: 100 });
+    return { claim: id, recovery: back.recoveryId! };
+  };
 
   const ENDPOINTS: Endpoint[] = [
     { name: 'GET /api/me', request: () => ({ method: 'GET', url: '/api/me' }), expect: everyone(200) },
@@ -180,6 +188,23 @@ describeDatabases('access matrix', (t) => {
       name: 'POST /api/claims/:id/corrections',
       setup: async () => ({ claim: await decided() }),
       request: (v) => ({ method: 'POST', url: `/api/claims/${v.claim}/corrections`, payload: { kind: 'reversal', reason: '复核发现重复申报' } }),
+      expect: claimScoped({ departmentLead: 201 }),
+    },
+    // Corrections as the case view reads them: whoever may read the claim's ledger (an area reviewer may not).
+    { name: 'GET /api/claims/:id/corrections', setup: async () => ({ claim: await decided() }), request: (v) => ({ method: 'GET', url: `/api/claims/${v.claim}/corrections` }), expect: { ...readersOfTheClaim, areaOwn: 403 } },
+    {
+      name: 'POST /api/claims/:id/corrections (追回, after payment)',
+      setup: clawedBack,
+      request: (v) => ({ method: 'POST', url: `/api/claims/${v.claim}/corrections`, payload: { kind: 'clawback', reason: '再次核查', amountFen: 50, dueOn: '2021-04-30' } }),
+      expect: claimScoped({ departmentLead: 201 }),
+    },
+    // 追回跟踪: departments their measures, finance and the auditor all, an enterprise its own; the lead department records.
+    { name: 'GET /api/recoveries', setup: clawedBack, request: () => ({ method: 'GET', url: '/api/recoveries?status=all' }), expect: { ...everyone(200), areaOwn: 403, areaOther: 403, admin: 403 } },
+    { name: 'GET /api/recoveries/export.xlsx', request: () => ({ method: 'GET', url: '/api/recoveries/export.xlsx?status=all' }), expect: { ...everyone(200), areaOwn: 403, areaOther: 403, admin: 403 } },
+    {
+      name: 'POST /api/recoveries/:id/receipts',
+      setup: clawedBack,
+      request: (v) => ({ method: 'POST', url: `/api/recoveries/${v.recovery}/receipts`, payload: { amountFen: 30, receivedOn: '2021-03-01', reference: `矩阵缴款书-${v.recovery}` } }),
       expect: claimScoped({ departmentLead: 201 }),
     },
     { name: 'GET /api/claims/:id/audit', setup: async () => ({ claim: await submitted() }), request: (v) => ({ method: 'GET', url: `/api/claims/${v.claim}/audit` }), expect: only({ auditor: 200, admin: 200 }) },
@@ -280,7 +305,7 @@ describeDatabases('access matrix', (t) => {
     { name: 'POST /api/auth/second-factor', request: () => ({ method: 'POST', url: '/api/auth/second-factor', payload: { code: '000000' } }), expect: everyone(409) },
   ];
 
-  const TABLES = ['users', 'enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events'];
+  const TABLES = ['users', 'enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events', 'clawback_recoveries', 'recovery_receipts'];
   const isRefusal = (s: number) => s === 401 || s === 403 || s === 404;
 
   const send = (caller: Caller, r: ReturnType<Endpoint['request']>) => {

@@ -1,14 +1,17 @@
-// Claims (申报): list, queues, create, read, correct, submit, withdraw, review (初审 / 审核 / 联审), corrections.
+// Claims (申报): list, queues, create, read, correct, submit, withdraw, review (初审 / 审核 / 联审), corrections, and the
+// follow-up of clawbacks (追回跟踪: /api/recoveries).
 import type { FastifyInstance } from 'fastify';
 import { CLAIM_STATES, type ClaimState } from '../../db/schema.ts';
 import { KaifangError } from '../../errors.ts';
 import { listScope } from '../../identity/access.ts';
 import { createClaim, getClaimDetail, listClaims, queueCounts, updateClaim, type ClaimView } from '../../claims/claims.ts';
 import { correctAward, reviewClaim, submitClaim, withdrawClaim } from '../../claims/workflow.ts';
+import { claimCorrections, listRecoveries, pageRecoveries, recordRecovery, type RecoveryFilter } from '../../claims/recoveries.ts';
+import { recoveryWorkbook } from '../../excel/recoveries.ts';
 import type { PlatformContext } from '../../claims/context.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
-import { body, optionalBody, DATE, EMPTY_BODY, FEN, ID, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, params, query, SESSION, TEXT, YEAR } from '../schemas.ts';
+import { attachment, body, optionalBody, DATE, EMPTY_BODY, FEN, ID, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, params, query, SESSION, TEXT, YEAR } from '../schemas.ts';
 
 const tags = ['claims'];
 const idParams = params({ id: ID });
@@ -157,14 +160,76 @@ export async function claimRoutes(app: FastifyInstance, opts: { ctx: PlatformCon
         tags,
         security: SESSION,
         summary: '更正已决定的奖励：冲销（拨付前）或追回（拨付后），新增台账记录而不修改原记录（牵头部门）',
+        description: 'A clawback opens a recovery to follow (应追回, `dueOn`: the optional deadline to pay back); see /api/recoveries.',
         params: idParams,
         headers: IDEMPOTENCY_HEADERS,
-        body: body({ kind: { type: 'string', enum: ['reversal', 'clawback'] }, reason: LONG_TEXT(2000), amountFen: { type: 'integer', minimum: 1, maximum: 9007199254740991 } }, ['kind', 'reason']),
+        body: body({ kind: { type: 'string', enum: ['reversal', 'clawback'] }, reason: LONG_TEXT(2000), amountFen: { type: 'integer', minimum: 1, maximum: 9007199254740991 }, dueOn: DATE }, ['kind', 'reason']),
       },
     },
     async (req, reply) => {
       const user = requireUser(req);
       return idempotent(ctx, req, reply, (c) => correctAward(c, user, idParam(req), req.body as never, req.ip), { status: 201 });
+    },
+  );
+
+  // ── Corrections as the case view shows them, and the clawbacks' follow-up (追回跟踪; src/claims/recoveries.ts) ──
+  app.get(
+    '/api/claims/:id/corrections',
+    { schema: { tags, security: SESSION, summary: '申报的台账与更正：奖励、已作更正、当前余额、可作的更正（冲销/追回）及追回跟踪', params: idParams } },
+    async (req) => claimCorrections(ctx, requireUser(req), idParam(req)),
+  );
+
+  const recoveryQuery = {
+    status: { type: 'string', enum: ['open', 'settled', 'all'], description: 'open: money outstanding (default) · settled · all' },
+    measure: TEXT(20),
+    q: TEXT(100),
+    overdue: { type: 'string', enum: ['true', 'false'], description: 'true: only those past their deadline (缴回期限) with money outstanding' },
+  } as const;
+  const recoveryFilterOf = (req: { query: unknown }): RecoveryFilter => {
+    const q = req.query as { status?: RecoveryFilter['status']; measure?: string; q?: string; overdue?: string };
+    return { status: q.status ?? 'open', measure: q.measure || undefined, q: q.q?.trim() || undefined, overdue: q.overdue === 'true' };
+  };
+
+  app.get(
+    '/api/recoveries',
+    { schema: { tags, security: SESSION, summary: '追回跟踪清单：应追回、已到账、尚欠、逾期（牵头部门其条款；财政、审计全部；企业本企业）', querystring: query({ ...recoveryQuery, ...PAGE_QUERY }) } },
+    async (req) => {
+      const { page, pageSize } = pageOf(req);
+      return pageRecoveries(ctx, requireUser(req), recoveryFilterOf(req), page, pageSize);
+    },
+  );
+
+  // Every row of the caller's scope and filter: a follow-up list must never be cut short.
+  app.get(
+    '/api/recoveries/export.xlsx',
+    { schema: { tags, security: SESSION, summary: '导出追回跟踪清单（Excel）', querystring: query(recoveryQuery) } },
+    async (req, reply) => {
+      const f = recoveryFilterOf(req);
+      const rows = await listRecoveries(ctx, requireUser(req), f);
+      const label = f.overdue ? '已逾期' : f.status === 'settled' ? '已追回' : f.status === 'all' ? '全部' : '未追回完毕';
+      const file = await recoveryWorkbook(rows, { asOf: ctx.today(), status: label });
+      return reply
+        .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .header('content-disposition', attachment(`追回跟踪-${ctx.today()}.xlsx`, `recoveries-${ctx.today()}.xlsx`))
+        .send(file);
+    },
+  );
+
+  app.post(
+    '/api/recoveries/:id/receipts',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '登记追回到账（牵头部门；可分次，累计不超过应追回金额；不另记台账）',
+        params: idParams,
+        headers: IDEMPOTENCY_HEADERS,
+        body: body({ amountFen: { type: 'integer', minimum: 1, maximum: 9007199254740991 }, receivedOn: DATE, reference: TEXT(100), note: LONG_TEXT(1000) }, ['amountFen', 'receivedOn', 'reference']),
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, (c) => recordRecovery(c, user, idParam(req), req.body as never, req.ip), { status: 201 });
     },
   );
 }
