@@ -259,7 +259,7 @@ export type AuditChainReport =
  * well — which is why anchors are also kept outside (anchor.ts checkAuditAnchor). It changes nothing (seal first
  * with sealAuditChain to verify everything written so far).
  */
-export async function verifyAuditChain(db: Db, options: { batchSize?: number } = {}): Promise<AuditChainReport> {
+export async function verifyAuditChain(db: Db, options: { batchSize?: number; onProgress?: (recordsVerified: number) => void } = {}): Promise<AuditChainReport> {
   const batchSize = options.batchSize ?? 2000;
   const anchors = await sql<{ seq: number; hash: string; created_at: Date }>`
     select seq, hash, created_at from audit_anchors order by seq, id`.execute(db);
@@ -322,6 +322,7 @@ export async function verifyAuditChain(db: Db, options: { batchSize?: number } =
       expectedSeq = seq + 1;
       records++;
     }
+    options.onProgress?.(records);
     if (rows.length < batchSize) break;
   }
   const pending = await pendingNow();

@@ -14,6 +14,7 @@ import { claimRoutes } from './routes/claims.ts';
 import { creditRoutes } from './routes/credit.ts';
 import { enterpriseRoutes } from './routes/enterprises.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
+import { inboxRoutes } from './routes/inbox.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { publicityRoutes } from './routes/publicity.ts';
@@ -37,6 +38,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   serviceCaseRoutes, // service time limits, measures 22–25 (src/http/routes/service-cases.ts)
   userRoutes, // users and sign-in: accounts, one-time passwords, own password, TOTP (src/http/routes/users.ts)
   calendarRoutes, // the working-day calendar and its yearly upkeep (src/http/routes/calendar.ts)
+  inboxRoutes, // each user's inbox and the time on queue items (src/http/routes/inbox.ts)
 ];
 
 export type PlatformOptions = AuthOptions;

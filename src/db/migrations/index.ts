@@ -14,6 +14,7 @@ import * as m0008 from './0008_audit_anchors.ts';
 import * as m0009 from './0009_login_failures_per_address.ts';
 import * as m0010 from './0010_user_administration.ts';
 import * as m0011 from './0011_calendar_years.ts';
+import * as m0015 from './0015_audit_browsing_and_inbox.ts';
 import * as m0014 from './0014_clawback_recoveries.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
   '0009_login_failures_per_address': m0009,
   '0010_user_administration': m0010,
   '0011_calendar_years': m0011,
+  '0015_audit_browsing_and_inbox': m0015,
   '0014_clawback_recoveries': m0014,
 };

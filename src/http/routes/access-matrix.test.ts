@@ -261,6 +261,16 @@ describeDatabases('access matrix', (t) => {
     { name: 'PUT /api/budgets/:measure/:year', request: () => ({ method: 'PUT', url: '/api/budgets/16/2020', payload: { amountFen: 900_000_000_00 } }), expect: only({ finance: 200 }) },
     { name: 'GET /api/stats/overview', request: () => ({ method: 'GET', url: '/api/stats/overview?year=2020' }), expect: { ...everyone(200), enterpriseOwn: 403, enterpriseOther: 403, admin: 403 } },
     { name: 'GET /api/audit', request: () => ({ method: 'GET', url: '/api/audit' }), expect: only({ auditor: 200, admin: 200 }) },
+    // The audit page (auditor, admin): the catalogue, the Excel export, the chain check as a job; the inbox and queue
+    // timing for every signed-in user, each answering in its own scope only (src/inbox/inbox.test.ts).
+    { name: 'GET /api/audit/actions', request: () => ({ method: 'GET', url: '/api/audit/actions' }), expect: only({ auditor: 200, admin: 200 }) },
+    { name: 'GET /api/audit/export.xlsx', request: () => ({ method: 'GET', url: '/api/audit/export.xlsx?action=claim.submit' }), expect: only({ auditor: 200, admin: 200 }) },
+    { name: 'GET /api/audit/verify', request: () => ({ method: 'GET', url: '/api/audit/verify' }), expect: only({ auditor: 200, admin: 200 }) },
+    { name: 'POST /api/audit/verify', request: () => ({ method: 'POST', url: '/api/audit/verify', payload: {} }), expect: only({ auditor: 202, admin: 202 }) },
+    { name: 'GET /api/inbox', request: () => ({ method: 'GET', url: '/api/inbox' }), expect: everyone(200) },
+    { name: 'GET /api/inbox/count', request: () => ({ method: 'GET', url: '/api/inbox/count' }), expect: everyone(200) },
+    { name: 'POST /api/inbox/seen', request: () => ({ method: 'POST', url: '/api/inbox/seen', payload: {} }), expect: everyone(200) },
+    { name: 'GET /api/work/timing', setup: async () => ({ claim: await submitted() }), request: (v) => ({ method: 'GET', url: `/api/work/timing?claimIds=${v.claim}` }), expect: everyone(200) },
     // Service time limits (measures 22–25): every official reads; the departments that own a limit and admins
     // record cases — neither department of this matrix owns one, so only the admin writes here.
     { name: 'GET /api/service-limits', request: () => ({ method: 'GET', url: '/api/service-limits' }), expect: officials(200) },
