@@ -13,13 +13,21 @@
  *     - name: 负数金额被拒绝
  *       facts: { … }
  *       expectError: { code: negative, path: claims[0].facts.equipmentInvestment }
+ *     - name: 若“以上”不含本数，恰好2000万元不予奖补
+ *       readings: { threshold-inclusive: exclusive }   # run under another option of a reading (as OpenFisca reforms)
+ *       facts: { … }
+ *
+ * A case with `readings:` is evaluated by the policy loaded with those choices, so the casebook shows what each
+ * option of a reading costs; readingCoverage asks for one case under every option that is not chosen.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseMoneyFen, formatFen } from './quantities.ts';
 import { ValidationError, KaifangError } from '../errors.ts';
-import type { Engine } from '../engine/index.ts';
+import { Engine } from '../engine/index.ts';
+import { loadPolicy } from './load.ts';
+import type { Policy } from './model.ts';
 
 export interface ExampleOutcome {
   file: string;
@@ -37,8 +45,10 @@ interface ExpectedEntitlement {
   reason?: string;
 }
 
-interface ExampleCase {
+export interface ExampleCase {
   name: string;
+  /** choices replacing interpretations.yaml's for this case: { <reading id>: <option key> } */
+  readings?: Record<string, string>;
   asOf?: string;
   facts: unknown;
   expect?: { total?: string | number; entitlements?: ExpectedEntitlement[] };
@@ -56,21 +66,49 @@ export function exampleFiles(engine: Engine): string[] {
     .map((n) => join(dir, n));
 }
 
-export function runExampleFile(engine: Engine, file: string): ExampleOutcome[] {
+/** The cases of an example file, or the reason it has none. */
+export function readExampleFile(file: string): ExampleCase[] | string {
   let doc: { cases?: ExampleCase[] };
   try {
     doc = parse(readFileSync(file, 'utf8')) as { cases?: ExampleCase[] };
   } catch (e) {
     const line = (e as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
-    return [{ file, name: '(file)', ok: false, problems: [`YAML syntax error${line ? ` at line ${line}` : ''}: ${(e as Error).message.split('\n')[0]}`] }];
+    return `YAML syntax error${line ? ` at line ${line}` : ''}: ${(e as Error).message.split('\n')[0]}`;
   }
-  if (!doc || !Array.isArray(doc.cases)) return [{ file, name: '(file)', ok: false, problems: ['the file has no "cases:" list'] }];
-  return doc.cases.map((c) => runCase(engine, file, c));
+  if (!doc || !Array.isArray(doc.cases)) return 'the file has no "cases:" list';
+  return doc.cases;
 }
 
-export function runCase(engine: Engine, file: string, c: ExampleCase): ExampleOutcome {
+export function runExampleFile(engine: Engine, file: string): ExampleOutcome[] {
+  const cases = readExampleFile(file);
+  if (typeof cases === 'string') return [{ file, name: '(file)', ok: false, problems: [cases] }];
+  return cases.map((c) => runCase(engine, file, c));
+}
+
+/** Engines of one policy under other choices, loaded once per set of choices (a run has a few dozen). */
+const ENGINES = new WeakMap<Policy, Map<string, Engine>>();
+
+/** The engine for a case: `engine` itself, or its policy loaded with the case's readings over its own choices. */
+export function engineFor(engine: Engine, readings: Record<string, string> | undefined): Engine {
+  if (!readings || Object.entries(readings).every(([id, key]) => engine.policy.choices[id] === key)) return engine;
+  const choices = { ...engine.policy.choices, ...readings };
+  const key = JSON.stringify(Object.entries(choices).sort());
+  let byChoices = ENGINES.get(engine.policy);
+  if (!byChoices) ENGINES.set(engine.policy, (byChoices = new Map()));
+  let e = byChoices.get(key);
+  if (!e) byChoices.set(key, (e = new Engine(loadPolicy(engine.policy.dir, { choices }))));
+  return e;
+}
+
+export function runCase(base: Engine, file: string, c: ExampleCase): ExampleOutcome {
   const problems: string[] = [];
   const name = c.name ?? '(unnamed)';
+  let engine: Engine;
+  try {
+    engine = engineFor(base, c.readings);
+  } catch (e) {
+    return { file, name, ok: false, problems: [`readings ${JSON.stringify(c.readings)}: ${(e as Error).message}`] };
+  }
   let result;
   try {
     result = engine.evaluate(c.facts, { asOf: c.asOf ?? engine.policy.meta.effective.to });
@@ -103,4 +141,27 @@ export function runCase(engine: Engine, file: string, c: ExampleCase): ExampleOu
     }
   }
   return { file, name, ok: problems.length === 0, problems };
+}
+
+/**
+ * Readings whose cost the casebook does not show: for every reading some rule switches by (not structural, not
+ * only a target's), each option other than the chosen one needs at least one case run under it (`readings:`).
+ */
+export function readingCoverage(engine: Engine): string[] {
+  const policy = engine.policy;
+  const under = new Map<string, number>();
+  for (const file of exampleFiles(engine)) {
+    const cases = readExampleFile(file);
+    if (typeof cases === 'string') continue;
+    for (const c of cases) for (const [id, key] of Object.entries(c.readings ?? {})) under.set(`${id}=${key}`, (under.get(`${id}=${key}`) ?? 0) + 1);
+  }
+  const forRules = new Set(policy.incentives.flatMap((i) => i.interpretations));
+  const problems: string[] = [];
+  for (const i of policy.interpretations.values()) {
+    if (i.structural || !forRules.has(i.id)) continue;
+    for (const o of i.options) {
+      if (o.key !== i.choice && !under.has(`${i.id}=${o.key}`)) problems.push(`reading ${i.id}: no worked example under option ${o.key} (add a case with readings: { ${i.id}: ${o.key} })`);
+    }
+  }
+  return problems;
 }

@@ -1,7 +1,7 @@
 // kaifang policy check | test | list: validate the encoded policy, run its worked examples, list its incentives.
 import type { Command } from 'commander';
 import { Engine } from '../../engine/index.ts';
-import { exampleFiles, runExampleFile } from '../../policy/examples.ts';
+import { exampleFiles, readingCoverage, runExampleFile } from '../../policy/examples.ts';
 import { PolicyLoadError, loadPolicy } from '../../policy/load.ts';
 import { formatFen } from '../../policy/quantities.ts';
 import { CliError } from '../cli-error.ts';
@@ -26,6 +26,9 @@ export function register(program: Command) {
     .action((opts: { policy: string }) => {
       const e = load(opts.policy);
       const p = e.policy;
+      // The loader refused what contradicts itself; the casebook must show every open reading's other options.
+      const uncovered = readingCoverage(e);
+      if (uncovered.length) throw new CliError(`policy examples do not cover every reading (${uncovered.length}):\n  ${uncovered.join('\n  ')}`, 1);
       const byKind = new Map<string, number>();
       for (const i of p.incentives) byKind.set(i.kind, (byKind.get(i.kind) ?? 0) + 1);
       process.stdout.write(
