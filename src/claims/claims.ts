@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/transaction.ts';
-import type { Claim, ClaimState, Enterprise, JsonObject, ReviewStage } from '../db/schema.ts';
+import { CLAIM_STATES, type Claim, type ClaimState, type Enterprise, type JsonObject, type ReviewStage } from '../db/schema.ts';
 import { toJsonb } from '../db/schema.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -277,36 +277,95 @@ export function queueStatesOf(user: Principal): ClaimState[] {
   }
 }
 
-export async function listClaims(ctx: PlatformContext, user: Principal, filter: ClaimFilter, page = 1, pageSize = 20) {
+/** A badge or list total above this is given as "more than" (totalCapped) instead of counted to the end. */
+export const COUNT_CAP = 1000;
+
+/** Where the next page starts: the last row's sort instant (as PostgreSQL prints it, to the microsecond) and id. */
+interface ClaimCursor {
+  at: string;
+  id: number;
+}
+
+export function encodeClaimCursor(c: ClaimCursor): string {
+  return Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
+}
+
+export function decodeClaimCursor(text: string): ClaimCursor {
+  const bad = () => new ValidationError([new KaifangError({ code: 'bad_cursor', path: 'cursor', zh: '翻页标记无效，请从第一页重新查看', en: 'cursor is not one this list gave; start again from the first page' })]);
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'string' || !/^\d{4}-\d{2}-\d{2} [\d:.]+[+-]\d{2}(:\d{2})?$/.test(v[0]) || !Number.isSafeInteger(v[1]) || v[1] <= 0) throw bad();
+  return { at: v[0], id: v[1] };
+}
+
+type ClaimListRow = Claim & { enterprise_name: string; sort_at: Date; sort_key: string };
+
+/**
+ * Claims in the caller's scope, oldest first (when each came in, then id). Paged by keyset: `cursor` (the
+ * nextCursor of the page before) seeks past the last row; without it `page` counts rows from the start.
+ *
+ * Why it is shaped so: each (scope key, state) pair is one seek into an index that starts with exactly those
+ * columns (migration 0017), read in order and stopped at the page; the pairs are merged. So a page costs the
+ * same at 10,000 claims as at a million. `total` is exact from claim_state_counts when the filters are the
+ * scope, states, area and measure; with other filters (year, incentive, text, enterprise) it is counted up to
+ * COUNT_CAP and `totalCapped` says there are more.
+ */
+export async function listClaims(ctx: PlatformContext, user: Principal, filter: ClaimFilter, page = 1, pageSize = 20, cursorText?: string) {
+  const cursor = cursorText ? decodeClaimCursor(cursorText) : undefined;
   const scope = listScope(user, 'claim.read', ctx.access);
-  if (scope.kind === 'none') return { items: [], total: 0, page, pageSize };
-  let q = ctx.db.selectFrom('claims').innerJoin('enterprises', 'enterprises.uscc', 'claims.enterprise_uscc');
-  if (scope.kind === 'enterprise') q = q.where('claims.enterprise_uscc', '=', scope.enterpriseUscc);
-  if (scope.kind === 'area') q = q.where('claims.area_id', '=', scope.areaId);
-  if (scope.kind === 'measures') q = scope.measureIds.length ? q.where('claims.measure_id', 'in', scope.measureIds) : q.where(sql<boolean>`false`);
-  if (filter.state) q = q.where('claims.state', '=', filter.state);
-  if (filter.queue === 'mine') {
-    const states = queueStatesOf(user);
-    q = states.length ? q.where('claims.state', 'in', states) : q.where(sql<boolean>`false`);
-  }
-  if (filter.measure) q = q.where('claims.measure_id', '=', filter.measure);
-  if (filter.incentive) q = q.where('claims.incentive_id', '=', filter.incentive);
-  if (filter.areaId) q = q.where('claims.area_id', '=', filter.areaId);
-  if (filter.year) q = q.where('claims.year', '=', filter.year);
-  if (filter.enterpriseUscc) q = q.where('claims.enterprise_uscc', '=', filter.enterpriseUscc);
-  if (filter.q) {
-    const like = `%${filter.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
-    q = q.where((eb) => eb.or([eb('enterprises.name', 'like', like), eb('claims.item', 'like', like), eb('claims.enterprise_uscc', 'like', like)]));
-  }
-  const total = Number((await q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
-  const rows = await q
-    .selectAll('claims')
-    .select('enterprises.name as enterprise_name')
-    .orderBy(sql`coalesce(claims.submitted_at, claims.created_at)`, 'asc')
-    .orderBy('claims.id')
-    .limit(pageSize)
-    .offset((page - 1) * pageSize)
-    .execute();
+  const empty = { items: [], total: 0, totalCapped: false, page, pageSize, nextCursor: null };
+  if (scope.kind === 'none') return empty;
+  let states: readonly ClaimState[] = CLAIM_STATES;
+  if (filter.queue === 'mine') states = queueStatesOf(user);
+  if (filter.state) states = states.filter((x) => x === filter.state);
+  // The dimension each branch seeks on: an area, measures, or none (the state index alone).
+  let dim: { column: 'area_id' | 'measure_id'; keys: string[] } | undefined;
+  if (scope.kind === 'area') dim = { column: 'area_id', keys: filter.areaId && filter.areaId !== scope.areaId ? [] : [scope.areaId] };
+  else if (scope.kind === 'measures') dim = { column: 'measure_id', keys: filter.measure ? scope.measureIds.filter((m) => m === filter.measure) : scope.measureIds };
+  else if (scope.kind === 'all' && filter.areaId) dim = { column: 'area_id', keys: [filter.areaId] };
+  else if (scope.kind === 'all' && filter.measure) dim = { column: 'measure_id', keys: [filter.measure] };
+  if (!states.length || (dim && !dim.keys.length)) return empty;
+
+  const sortAt = sql<Date>`coalesce(claims.submitted_at, claims.created_at)`;
+  const base = () => {
+    let q = ctx.db.selectFrom('claims').innerJoin('enterprises', 'enterprises.uscc', 'claims.enterprise_uscc');
+    if (scope.kind === 'enterprise') q = q.where('claims.enterprise_uscc', '=', scope.enterpriseUscc);
+    if (filter.measure) q = q.where('claims.measure_id', '=', filter.measure);
+    if (filter.incentive) q = q.where('claims.incentive_id', '=', filter.incentive);
+    if (filter.areaId) q = q.where('claims.area_id', '=', filter.areaId);
+    if (filter.year) q = q.where('claims.year', '=', filter.year);
+    if (filter.enterpriseUscc) q = q.where('claims.enterprise_uscc', '=', filter.enterpriseUscc);
+    if (filter.q) {
+      const like = `%${filter.q.replace(/[\\%_]/g, (m) => '\\' + m)}%`;
+      q = q.where((eb) => eb.or([eb('enterprises.name', 'like', like), eb('claims.item', 'like', like), eb('claims.enterprise_uscc', 'like', like)]));
+    }
+    if (cursor) q = q.where(sql<boolean>`(coalesce(claims.submitted_at, claims.created_at), claims.id) > (${cursor.at}::timestamptz, ${cursor.id}::bigint)`);
+    return q;
+  };
+  // An enterprise has few claims: one query over its own. Otherwise one seek per (key, state).
+  const pairs: Array<{ key?: string; state?: ClaimState }> =
+    scope.kind === 'enterprise' ? [{}] : states.flatMap((state) => (dim ? dim.keys.map((key) => ({ key, state })) : [{ state }]));
+  const branch = (p: { key?: string; state?: ClaimState }, limit: number, columns: 'rows' | 'ids') => {
+    let q = base();
+    if (p.key !== undefined) q = q.where(`claims.${dim!.column}`, '=', p.key);
+    q = p.state ? q.where('claims.state', '=', p.state) : q.where('claims.state', 'in', [...states]);
+    const ordered = q.orderBy(sortAt).orderBy('claims.id').limit(limit);
+    return columns === 'ids'
+      ? ordered.select('claims.id')
+      : ordered.selectAll('claims').select(['enterprises.name as enterprise_name', sortAt.as('sort_at'), sql<string>`coalesce(claims.submitted_at, claims.created_at)::text`.as('sort_key')]);
+  };
+  const offset = cursor ? 0 : (page - 1) * pageSize;
+  const union = sql.join(pairs.map((p) => sql`(${branch(p, offset + pageSize, 'rows')})`), sql` union all `);
+  const { rows } = await sql<ClaimListRow>`select * from (${union}) u order by u.sort_at, u.id limit ${pageSize} offset ${offset}`.execute(ctx.db);
+
+  const { total, totalCapped } = await claimListTotal(ctx, scope, filter, states, dim, () =>
+    sql.join(pairs.map((p) => sql`(${branch(p, COUNT_CAP + 1, 'ids')})`), sql` union all `),
+  );
+
   const decided = rows.length
     ? await ctx.db.selectFrom('decisions').select(['claim_id', 'amount_fen']).where('claim_id', 'in', rows.map((r) => r.id)).orderBy('id').execute()
     : [];
@@ -317,27 +376,65 @@ export async function listClaims(ctx: PlatformContext, user: Principal, filter: 
       ? (await ctx.db.selectFrom('publicity_items').innerJoin('publicity_batches', 'publicity_batches.id', 'publicity_items.batch_id').select('claim_id').where('claim_id', 'in', awaiting).where('publicity_batches.closed_at', 'is', null).execute()).map((p) => p.claim_id)
       : [],
   );
+  const last = rows.at(-1);
   return {
     items: rows.map((r) => {
       const inOpenBatch = published.has(r.id);
-      return { ...claimView(ctx, r, r.enterprise_name), decidedAmountFen: lastDecision.get(r.id) ?? null, stateZh: stateZhOf(r.state, inOpenBatch), awaitingPublicity: r.state === 'publicity' && !inOpenBatch };
+      const { enterprise_name, sort_at: _at, sort_key: _key, ...claim } = r;
+      return { ...claimView(ctx, claim as Claim, enterprise_name), decidedAmountFen: lastDecision.get(r.id) ?? null, stateZh: stateZhOf(r.state, inOpenBatch), awaitingPublicity: r.state === 'publicity' && !inOpenBatch };
     }),
     total,
+    totalCapped,
     page,
     pageSize,
+    nextCursor: last && rows.length === pageSize ? encodeClaimCursor({ at: last.sort_key, id: last.id }) : null,
   };
 }
 
+/** The list's total: kept counts where the filters are theirs, else counted up to COUNT_CAP. */
+async function claimListTotal(
+  ctx: PlatformContext,
+  scope: ReturnType<typeof listScope>,
+  filter: ClaimFilter,
+  states: readonly ClaimState[],
+  dim: { column: 'area_id' | 'measure_id'; keys: string[] } | undefined,
+  capped: () => ReturnType<typeof sql.join>,
+): Promise<{ total: number; totalCapped: boolean }> {
+  const kept = scope.kind !== 'enterprise' && !filter.incentive && !filter.year && !filter.enterpriseUscc && !filter.q &&
+    // an area and a measure together would need counts per both: counted instead
+    !(dim?.column === 'area_id' && filter.measure) && !(dim?.column === 'measure_id' && filter.areaId);
+  if (kept) {
+    const counts = await keptCounts(ctx, dim ? { dim: dim.column === 'area_id' ? 'area' : 'measure', keys: dim.keys } : { dim: 'area' });
+    return { total: states.reduce((s, x) => s + (counts[x] ?? 0), 0), totalCapped: false };
+  }
+  const { rows } = await sql<{ n: number | string }>`select count(*) as n from (select 1 from (${capped()}) u limit ${COUNT_CAP + 1}) c`.execute(ctx.db);
+  const n = Number(rows[0].n);
+  return { total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
+}
+
+/** Claims per state from claim_state_counts (kept by a trigger on claims, migration 0017): one area's, some measures', or all. */
+async function keptCounts(ctx: PlatformContext, by: { dim: 'area' | 'measure'; keys?: string[] }): Promise<Record<string, number>> {
+  if (by.keys && !by.keys.length) return {};
+  const { rows } = await sql<{ state: string; n: number | string }>`
+    select state, sum(n) as n from claim_state_counts
+     where dim = ${by.dim} ${by.keys ? sql`and key in (${sql.join(by.keys)})` : sql``}
+     group by state`.execute(ctx.db);
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+/**
+ * The badges: claims per state in the caller's scope. Kept, not counted (claim_state_counts): the same few rows
+ * whatever the number of claims. An enterprise's own claims are few and are counted.
+ */
 export async function queueCounts(ctx: PlatformContext, user: Principal) {
   const scope = listScope(user, 'claim.read', ctx.access);
-  const counts: Record<string, number> = {};
-  if (scope.kind !== 'none') {
-    let q = ctx.db.selectFrom('claims').select(['state', sql<number>`count(*)`.as('n')]);
-    if (scope.kind === 'enterprise') q = q.where('enterprise_uscc', '=', scope.enterpriseUscc);
-    if (scope.kind === 'area') q = q.where('area_id', '=', scope.areaId);
-    if (scope.kind === 'measures') q = scope.measureIds.length ? q.where('measure_id', 'in', scope.measureIds) : q.where(sql<boolean>`false`);
-    for (const r of await q.groupBy('state').execute()) counts[r.state] = Number(r.n);
-  }
+  let counts: Record<string, number> = {};
+  if (scope.kind === 'enterprise') {
+    const rows = await ctx.db.selectFrom('claims').select(['state', sql<number>`count(*)`.as('n')]).where('enterprise_uscc', '=', scope.enterpriseUscc).groupBy('state').execute();
+    counts = Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  } else if (scope.kind === 'area') counts = await keptCounts(ctx, { dim: 'area', keys: [scope.areaId] });
+  else if (scope.kind === 'measures') counts = await keptCounts(ctx, { dim: 'measure', keys: scope.measureIds });
+  else if (scope.kind === 'all') counts = await keptCounts(ctx, { dim: 'area' });
   return {
     drafts: counts.draft ?? 0,
     firstReview: counts.submitted ?? 0,

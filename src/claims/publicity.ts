@@ -53,16 +53,32 @@ export async function createPublicityBatch(ctx: PlatformContext, user: Principal
   });
 }
 
-export async function listPublicityBatches(ctx: PlatformContext, user: Principal) {
+/**
+ * The batches, newest first, one page at a time: a seek on the batch id (`cursor`: the nextCursor of the page
+ * before, or `page` counted from the newest) joined to publicity_batch_totals (items and amount per batch, kept
+ * by a trigger on publicity_items, migration 0017) — the page's batches only, never every item.
+ */
+export async function listPublicityBatches(ctx: PlatformContext, user: Principal, page = 1, pageSize = 20, cursor?: string) {
   authorize(user, 'publicity.read');
-  const rows = await ctx.db
+  let before: number | undefined;
+  if (cursor !== undefined) {
+    before = /^[1-9][0-9]{0,15}$/.test(cursor) ? Number(cursor) : NaN;
+    if (!Number.isSafeInteger(before)) throw new ValidationError([new KaifangError({ code: 'bad_cursor', path: 'cursor', zh: '翻页标记无效，请从第一页重新查看', en: 'cursor is not one this list gave; start again from the first page' })]);
+  }
+  let q = ctx.db
     .selectFrom('publicity_batches')
-    .leftJoin('publicity_items', 'publicity_items.batch_id', 'publicity_batches.id')
-    .select(['publicity_batches.id', 'title', 'starts_on', 'ends_on', 'closed_at', 'published_at', sql<number>`count(publicity_items.claim_id)`.as('claims'), sql<number>`coalesce(sum(publicity_items.amount_fen), 0)`.as('amount')])
-    .groupBy('publicity_batches.id')
+    .leftJoin('publicity_batch_totals as t', 't.batch_id', 'publicity_batches.id')
+    .select(['publicity_batches.id', 'title', 'starts_on', 'ends_on', 'closed_at', 'published_at', sql<number>`coalesce(t.items, 0)`.as('claims'), sql<number>`coalesce(t.amount_fen, 0)`.as('amount')])
     .orderBy('publicity_batches.id', 'desc')
-    .execute();
-  return rows.map((r) => ({ id: r.id, title: r.title, startsOn: r.starts_on, endsOn: r.ends_on, closedAt: r.closed_at, publishedAt: r.published_at, claims: Number(r.claims), amountFen: Number(r.amount) }));
+    .limit(pageSize);
+  q = before !== undefined ? q.where('publicity_batches.id', '<', before) : q.offset((page - 1) * pageSize);
+  const [rows, count] = await Promise.all([
+    q.execute(),
+    // Batches are few beside their items (up to 1,000 claims each): counting them stays cheap.
+    ctx.db.selectFrom('publicity_batches').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow(),
+  ]);
+  const items = rows.map((r) => ({ id: r.id, title: r.title, startsOn: r.starts_on, endsOn: r.ends_on, closedAt: r.closed_at, publishedAt: r.published_at, claims: Number(r.claims), amountFen: Number(r.amount) }));
+  return { items, total: Number(count.n), page, pageSize, nextCursor: rows.length === pageSize ? String(rows.at(-1)!.id) : null };
 }
 
 export async function getPublicityBatch(ctx: PlatformContext, user: Principal, id: number) {

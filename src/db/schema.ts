@@ -323,7 +323,60 @@ export interface ServiceCaseEventsTable {
   recorded_at: TimestampDefault;
 }
 
+/** Kept by triggers (migration 0017): claims per state, per area and per measure, spread over writer slots. */
+export interface ClaimStateCountsTable {
+  dim: 'area' | 'measure';
+  key: string;
+  state: ClaimState;
+  slot: number;
+  n: number;
+}
+
+/** Kept by triggers (migration 0017): the leadership overview's figures per policy-year, measure, area and month. */
+export interface OverviewSumsTable {
+  policy_id: string;
+  year: number;
+  measure_id: string;
+  area_id: string;
+  month: string;
+  slot: number;
+  submitted: number;
+  decided: number;
+  approvals: number;
+  entries: number;
+  approved_fen: number;
+  payments: number;
+  paid_fen: number;
+}
+
+/** Kept by a trigger on publicity_items (migration 0017). */
+export interface PublicityBatchTotalsTable {
+  batch_id: number;
+  items: number;
+  amount_fen: number;
+}
+
+/** Every bigram of an enterprise's name and USCC, lower-cased, beside its name (migration 0017; directory search). */
+export interface EnterpriseSearchGramsTable {
+  gram: string;
+  name: string;
+  uscc: string;
+}
+
+/** The chain positions `audit verify` found intact (migration 0017; append-only). */
+export interface AuditVerifiedTable {
+  id: Id;
+  seq: number;
+  hash: string;
+  verified_at: TimestampDefault;
+}
+
 export interface Database {
+  claim_state_counts: ClaimStateCountsTable;
+  overview_sums: OverviewSumsTable;
+  publicity_batch_totals: PublicityBatchTotalsTable;
+  enterprise_search_grams: EnterpriseSearchGramsTable;
+  audit_verified: AuditVerifiedTable;
   enterprises: EnterprisesTable;
   enterprise_facts: EnterpriseFactsTable;
   users: UsersTable;

@@ -71,24 +71,60 @@ export interface EnterpriseListFilter {
   q?: string;
 }
 
-/** Officials' list of the enterprises in their scope; enterprise users use /api/me instead. */
+/** A list total above this is given as "more than" (totalCapped) instead of counted to the end. */
+export const DIRECTORY_COUNT_CAP = 1000;
+
+/**
+ * Officials' list of the enterprises in their scope, in name order; enterprise users use /api/me instead.
+ *
+ * It reads a page, not the directory: without a search term it walks the name index (per area where one is
+ * chosen) and stops at the page. A term of two characters or more seeks to its rarest bigram in
+ * enterprise_search_grams (migration 0017), which holds the name beside every bigram, so the matches come in
+ * name order and the walk stops at the page too; the full term is still matched (ILIKE) on each. A term of one
+ * character walks the name index. `total` is counted up to DIRECTORY_COUNT_CAP; `totalCapped` says there are more.
+ */
 export async function listVisibleEnterprises(ctx: PlatformContext, user: Principal, filter: EnterpriseListFilter, page = 1, pageSize = 20) {
   if (user.role === 'enterprise') throw forbidden('企业用户不能查看企业名录', 'enterprise users cannot list enterprises');
   if (listScope(user, 'enterprise.read', ctx.access).kind === 'none') throw forbidden('无权查看企业名录', 'not allowed to list enterprises');
-  let q = ctx.db.selectFrom('enterprises').where(visibleEnterprises(ctx, user));
-  if (filter.areaId) q = q.where('enterprises.area_id', '=', filter.areaId);
-  if (filter.industryClass) q = q.where('enterprises.industry_class', '=', filter.industryClass);
-  if (filter.q?.trim()) {
-    const like = `%${filter.q.trim().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    q = q.where((eb) => eb.or([eb('enterprises.name', 'ilike', like), eb('enterprises.uscc', 'ilike', like)]));
-  }
-  const total = Number((await q.select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
-  const rows = await q
-    .selectAll('enterprises')
-    .orderBy('enterprises.name')
-    .orderBy('enterprises.uscc')
-    .limit(pageSize)
-    .offset((page - 1) * pageSize)
-    .execute();
-  return { items: rows.map(enterpriseSummary), total, page, pageSize };
+  const term = filter.q?.trim() ?? '';
+  const like = `%${term.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+  // The bigram of the term with the fewest enterprises (each counted only up to a bound: the choice stays cheap).
+  const gram = [...term].length >= 2
+    ? (
+        await sql<{ gram: string }>`
+          select g.gram from kaifang_bigrams(${term}) as g (gram)
+           order by (select count(*) from (select 1 from enterprise_search_grams x where x.gram = g.gram limit 500) s), g.gram
+           limit 1`.execute(ctx.db)
+      ).rows[0]?.gram
+    : undefined;
+  const filtered = () => {
+    let q = gram !== undefined
+      ? ctx.db.selectFrom('enterprise_search_grams as g').innerJoin('enterprises', 'enterprises.uscc', 'g.uscc').where('g.gram', '=', gram)
+      : ctx.db.selectFrom('enterprises');
+    q = q.where(visibleEnterprises(ctx, user));
+    if (filter.areaId) q = q.where('enterprises.area_id', '=', filter.areaId);
+    if (filter.industryClass) q = q.where('enterprises.industry_class', '=', filter.industryClass);
+    if (term) q = q.where((eb) => eb.or([eb('enterprises.name', 'ilike', like), eb('enterprises.uscc', 'ilike', like)]));
+    return q;
+  };
+  const ordered = gram !== undefined
+    ? filtered().orderBy(sql`g.name`).orderBy(sql`g.uscc`)
+    : filtered().orderBy('enterprises.name').orderBy('enterprises.uscc');
+  const [rows, counted] = await Promise.all([
+    ordered
+      .selectAll('enterprises')
+      .select(sql<number>`(select count(*) from users u where u.enterprise_uscc = enterprises.uscc)`.as('user_count'))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute(),
+    sql<{ n: number | string }>`select count(*) as n from (${filtered().select(sql`1`.as('one')).limit(DIRECTORY_COUNT_CAP + 1)}) c`.execute(ctx.db),
+  ]);
+  const n = Number(counted.rows[0].n);
+  return {
+    items: rows.map((r) => ({ ...enterpriseSummary(r), userCount: Number(r.user_count) })),
+    total: Math.min(n, DIRECTORY_COUNT_CAP),
+    totalCapped: n > DIRECTORY_COUNT_CAP,
+    page,
+    pageSize,
+  };
 }

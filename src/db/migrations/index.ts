@@ -16,6 +16,7 @@ import * as m0010 from './0010_user_administration.ts';
 import * as m0011 from './0011_calendar_years.ts';
 import * as m0015 from './0015_audit_browsing_and_inbox.ts';
 import * as m0014 from './0014_clawback_recoveries.ts';
+import * as m0017 from './0017_reads_stay_flat.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0011_calendar_years': m0011,
   '0015_audit_browsing_and_inbox': m0015,
   '0014_clawback_recoveries': m0014,
+  '0017_reads_stay_flat': m0017,
 };

@@ -46,6 +46,7 @@ export async function claimRoutes(app: FastifyInstance, opts: { ctx: PlatformCon
           year: YEAR,
           q: TEXT(100),
           queue: { type: 'string', enum: ['mine'] },
+          cursor: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,200}$', description: 'the nextCursor of the page before: seek past it (page is then ignored)' },
           ...PAGE_QUERY,
         }),
       },
@@ -53,9 +54,9 @@ export async function claimRoutes(app: FastifyInstance, opts: { ctx: PlatformCon
     async (req) => {
       const user = requireUser(req);
       if (listScope(user, 'claim.read', ctx.access).kind === 'none') throw new KaifangError({ code: 'forbidden', zh: '无权查看申报', en: 'not allowed to read claims', details: { action: 'claim.read', role: user.role } });
-      const q = req.query as { state?: ClaimState; measure?: string; incentive?: string; areaId?: string; year?: string; q?: string; queue?: 'mine' };
+      const { cursor, ...q } = req.query as { state?: ClaimState; measure?: string; incentive?: string; areaId?: string; year?: string; q?: string; queue?: 'mine'; cursor?: string };
       const { page, pageSize } = pageOf(req);
-      const result = await listClaims(ctx, user, { ...q, year: q.year ? Number(q.year) : undefined }, page, pageSize);
+      const result = await listClaims(ctx, user, { ...q, year: q.year ? Number(q.year) : undefined }, page, pageSize, cursor);
       return { ...result, items: result.items.map((i) => ({ ...claimJson(i), decidedFen: i.decidedAmountFen })) };
     },
   );

@@ -36,11 +36,12 @@ export async function publicityRoutes(app: FastifyInstance, opts: { ctx: Platfor
     };
   };
 
-  app.get('/api/publicity', { schema: { tags, security: SESSION, summary: '公示批次列表', querystring: query({ ...PAGE_QUERY }) } }, async (req) => {
-    const all = await listPublicityBatches(ctx, requireUser(req));
+  const cursorQuery = { cursor: { type: 'string', pattern: '^[1-9][0-9]{0,15}$', description: 'the nextCursor of the page before: the batches older than it (page is then ignored)' } };
+  app.get('/api/publicity', { schema: { tags, security: SESSION, summary: '公示批次列表（新的在前）', querystring: query({ ...PAGE_QUERY, ...cursorQuery }) } }, async (req) => {
     const { page, pageSize } = pageOf(req);
+    const list = await listPublicityBatches(ctx, requireUser(req), page, pageSize, (req.query as { cursor?: string }).cursor);
     const today = ctx.today();
-    return paginate(all.map((b) => ({ ...b, status: publicityStatus(b, today), itemCount: b.claims, totalFen: b.amountFen })), page, pageSize);
+    return { ...list, items: list.items.map((b) => ({ ...b, status: publicityStatus(b, today), itemCount: b.claims, totalFen: b.amountFen })) };
   });
 
   app.post(
