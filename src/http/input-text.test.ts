@@ -138,6 +138,24 @@ describeDatabases('http refused characters', (t) => {
     expect(await countRows(t.db, TABLES)).toEqual(before);
   });
 
+  it('an id or version past the database\'s range is a 422 naming it, not a server fault', async () => {
+    const id = (await call('cable', 'POST', '/api/claims', { ...draft, item: '版本用项目' })).json().id;
+    const before = await countRows(t.db, TABLES);
+    const cases: Array<[string, string, string, unknown, string]> = [
+      ['cable', 'PATCH', `/api/claims/${id}`, { item: '新名称', expectedVersion: 1e15 }, 'body.expectedVersion'],
+      ['industry', 'POST', '/api/publicity', { title: '公示', claimIds: [1e19], startsOn: '2021-03-01' }, 'body.claimIds.0'],
+      ['industry', 'POST', '/api/publicity/1/objections', { claimId: 1e19, objector: '张三', content: '异议', receivedOn: '2021-03-01' }, 'body.claimId'],
+    ];
+    for (const [who, method, url, payload, path] of cases) {
+      const res = await call(who, method, url, payload);
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path);
+    }
+    expect(await countRows(t.db, TABLES)).toEqual(before);
+    // the largest version the column holds is an ordinary conflict
+    expect((await call('cable', 'PATCH', `/api/claims/${id}`, { item: '新名称', expectedVersion: 2147483647 })).json().code).toBe('conflict');
+  });
+
   it('anonymous requests are still 401 before any input is looked at', async () => {
     const res = await p.app.inject({ method: 'POST', url: '/api/claims', payload: { ...draft, item: '\u0000' } });
     expect(res.statusCode).toBe(401);

@@ -44,7 +44,8 @@ describe('error handler', () => {
     expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.headers['x-request-id']).toBe(body.requestId);
     expect(body.instance).toBe(`urn:kaifang:request:${body.requestId}`);
-    expect(body.messageZh).toContain('请求编号');
+    expect(body.messageZh).toContain(`请求编号 ${body.requestId}`);
+    expect(body.messageEn).toContain(body.requestId);
     expect(res.body).not.toContain('password_hash');
     expect(res.body).not.toContain('TypeError');
 

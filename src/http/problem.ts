@@ -149,7 +149,13 @@ export function clientErrorOf(err: FastifyError): KaifangError | undefined {
   return new KaifangError({ code: 'bad_request', zh: `请求格式有误：${err.message}`, en: err.message });
 }
 
-const INTERNAL = () => new KaifangError({ code: 'internal_error', zh: '服务器内部错误，请稍后重试；如仍不成功，请把请求编号告知平台管理员', en: 'internal server error; if it persists, give the request id to the administrator' });
+/** The id is in the message too, so that any client that shows the message (the web app does) shows the id. */
+const INTERNAL = (requestId: string) =>
+  new KaifangError({
+    code: 'internal_error',
+    zh: `服务器内部错误，请稍后重试；如仍不成功，请把请求编号 ${requestId} 告知平台管理员`,
+    en: `internal server error; if it persists, give the administrator the request id ${requestId}`,
+  });
 
 export function sendProblem(reply: FastifyReply, e: KaifangError, req?: FastifyRequest) {
   const status = statusOf(e);
@@ -163,7 +169,7 @@ export function sendProblem(reply: FastifyReply, e: KaifangError, req?: FastifyR
 
 export function errorHandler(err: FastifyError | KaifangError, req: FastifyRequest, reply: FastifyReply) {
   const known = err instanceof KaifangError ? err : clientErrorOf(err as FastifyError);
-  const e = known ?? INTERNAL();
+  const e = known ?? INTERNAL(String(req.id));
   // Logged with its stack and the request (method, url, address) under the request's id; a 5xx of our own
   // (a missing evidence file) too. Client errors are not: they are the client's to read, and would drown the log.
   const status = statusOf(e);

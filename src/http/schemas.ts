@@ -8,6 +8,10 @@ import type { FastifyRequest } from 'fastify';
 export const SESSION = [{ session: [] as string[] }];
 
 export const ID = { type: 'string', pattern: '^[1-9][0-9]{0,14}$', description: 'positive integer id' } as const;
+/** An id in a JSON body: bounded like ID, so that an id past the database's range is a 422, not a database error. */
+export const ID_NUMBER = { type: 'integer', minimum: 1, maximum: 9007199254740991, description: 'positive integer id' } as const;
+/** A row version (an integer column). */
+export const VERSION = { type: 'integer', minimum: 1, maximum: 2147483647 } as const;
 export const YEAR = { type: 'string', pattern: '^(20[0-9]{2}|2100)$', description: 'four-digit year' } as const;
 export const DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'civil date YYYY-MM-DD (Asia/Shanghai)' } as const;
 export const FEN = { type: 'integer', minimum: 0, maximum: 9007199254740991, description: 'integer fen (分)' } as const;

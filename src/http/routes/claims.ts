@@ -11,7 +11,7 @@ import { recoveryWorkbook } from '../../excel/recoveries.ts';
 import type { PlatformContext } from '../../claims/context.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
-import { attachment, body, optionalBody, DATE, EMPTY_BODY, FEN, ID, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, params, query, SESSION, TEXT, YEAR } from '../schemas.ts';
+import { attachment, body, optionalBody, DATE, EMPTY_BODY, FEN, ID, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, params, query, SESSION, TEXT, VERSION, YEAR } from '../schemas.ts';
 
 const tags = ['claims'];
 const idParams = params({ id: ID });
@@ -103,7 +103,7 @@ export async function claimRoutes(app: FastifyInstance, opts: { ctx: PlatformCon
         security: SESSION,
         summary: '修改申报（草稿或退回修改；企业用户）',
         params: idParams,
-        body: body({ ...claimInput, expectedVersion: { type: 'integer', minimum: 1, description: 'refuse with 409 conflict if the claim changed since this version' } }),
+        body: body({ ...claimInput, expectedVersion: { ...VERSION, description: 'refuse with 409 conflict if the claim changed since this version' } }),
       },
     },
     async (req) => claimJson(await updateClaim(ctx, requireUser(req), idParam(req), req.body as never, req.ip)),

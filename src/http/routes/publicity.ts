@@ -5,7 +5,7 @@ import type { PlatformContext } from '../../claims/context.ts';
 import { publicityWorkbook } from '../../excel/lists.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent } from '../idempotency.ts';
-import { attachment, body, DATE, EMPTY_BODY, ID, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, paginate, params, query, SESSION, TEXT } from '../schemas.ts';
+import { attachment, body, DATE, EMPTY_BODY, ID, idParam, ID_NUMBER, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, paginate, params, query, SESSION, TEXT } from '../schemas.ts';
 
 const tags = ['publicity'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -52,7 +52,7 @@ export async function publicityRoutes(app: FastifyInstance, opts: { ctx: Platfor
         security: SESSION,
         summary: '发布公示（牵头部门；默认7个自然日）',
         headers: IDEMPOTENCY_HEADERS,
-        body: body({ title: TEXT(200), claimIds: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'integer', minimum: 1 } }, startsOn: DATE, days: { type: 'integer', minimum: 1, maximum: 60 } }, ['title', 'claimIds', 'startsOn']),
+        body: body({ title: TEXT(200), claimIds: { type: 'array', minItems: 1, maxItems: 1000, items: ID_NUMBER }, startsOn: DATE, days: { type: 'integer', minimum: 1, maximum: 60 } }, ['title', 'claimIds', 'startsOn']),
       },
     },
     async (req, reply) => {
@@ -72,7 +72,7 @@ export async function publicityRoutes(app: FastifyInstance, opts: { ctx: Platfor
         summary: '登记公示异议（牵头部门）',
         params: idParams,
         headers: IDEMPOTENCY_HEADERS,
-        body: body({ claimId: { type: ['integer', 'null'], minimum: 1 }, objector: TEXT(200), contact: TEXT(200), content: LONG_TEXT(5000), receivedOn: DATE }, ['objector', 'content', 'receivedOn']),
+        body: body({ claimId: { anyOf: [ID_NUMBER, { type: 'null' }] }, objector: TEXT(200), contact: TEXT(200), content: LONG_TEXT(5000), receivedOn: DATE }, ['objector', 'content', 'receivedOn']),
       },
     },
     async (req, reply) => {
