@@ -2,6 +2,7 @@
  * 拨付: finance records the payment of an approved claim with its voucher number. Credit is checked again
  * first; one payment per claim and per award (unique constraints), so nothing is ever paid twice.
  */
+import { sql } from 'kysely';
 import { KaifangError, ValidationError } from '../errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { authorize, listScope } from '../identity/access.ts';
@@ -23,6 +24,17 @@ export async function payClaim(ctx: PlatformContext, user: Principal, id: number
     return await ctx.db.transaction().execute(async (trx) => {
       const c = await loadClaim(ctx, trx, user, id, 'payment.record', true);
       if (c.state !== 'approved') throw invalidState(c.state, '只有公示期满、待拨付的申报可以拨付', 'only approved claims can be paid');
+      // A claim in a payment batch sent to the bank is paid by the bank's return, never also by hand (read under the
+      // claim's row lock, which building a batch and recording its return take too: payment-batches.ts).
+      const inBatch = await trx.selectFrom('payment_batch_lines').select('batch_id').where('claim_id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+      if (inBatch) {
+        throw new KaifangError({
+          code: 'in_payment_batch',
+          zh: `该申报已在拨付批次${inBatch.batch_id}中，等待银行回盘；请在批次中登记结果，不能另行拨付`,
+          en: `the claim is in payment batch ${inBatch.batch_id}, awaiting the bank's return; record the result there instead`,
+          details: { batchId: inBatch.batch_id },
+        });
+      }
       await assertNotCreditBlocked(trx, c.enterprise_uscc, input.paidOn as string, 'pay');
       // What is paid is what stands of the award (net of any reversal), read under the claim's row lock that every
       // correction also takes: the one definition of outstanding money (ledger.ts).
@@ -61,6 +73,10 @@ function paymentRows(q: ReturnType<typeof paymentsQuery>) {
   return q
     .select(['claims.id', 'claims.enterprise_uscc', 'enterprises.name', 'claims.area_id', 'claims.measure_id', 'claims.incentive_id', 'claims.item', 'claims.year', 'claims.state', 'payments.voucher_no', 'payments.paid_on', 'payments.amount_fen as paid_fen'])
     .select((eb) => eb.selectFrom('ledger_entries').select((e2) => e2.fn.sum<number>('amount_fen').as('s')).whereRef('ledger_entries.claim_id', '=', 'claims.id').as('net_fen'))
+    // A payment batch awaiting the bank's return, and the bank's reason when the last transfer failed.
+    .select(sql<number | null>`(select l.batch_id from payment_batch_lines l where l.claim_id = claims.id and l.status = 'pending' limit 1)`.as('in_batch'))
+    .select(sql<string | null>`(select l.failure_reason from payment_batch_lines l where l.claim_id = claims.id and l.status = 'failed' order by l.id desc limit 1)`.as('failure_reason'))
+    .select(sql<number | null>`(select l.batch_id from payment_batch_lines l where l.claim_id = claims.id and l.status = 'failed' order by l.id desc limit 1)`.as('failure_batch'))
     .orderBy('claims.id');
 }
 
@@ -80,6 +96,8 @@ function paymentView(ctx: PlatformContext, status: 'awaiting' | 'paid', r: Payme
     amountFen: status === 'paid' ? Number(r.paid_fen) : Number(r.net_fen ?? 0),
     voucherNo: r.voucher_no,
     paidOn: r.paid_on,
+    inBatch: r.in_batch === null ? null : Number(r.in_batch),
+    lastFailure: status === 'awaiting' && r.failure_reason ? { batchId: Number(r.failure_batch), reason: r.failure_reason } : null,
   };
 }
 

@@ -60,6 +60,10 @@ export interface EnterprisesTable {
   industry_class: IndustryClass;
   created_at: TimestampDefault;
   updated_at: TimestampDefault;
+  /** migration 0016: the account a payment batch pays into (户名, 开户行, 账号), all three or none */
+  bank_account_name: ColumnType<string | null, string | null | undefined, string | null>;
+  bank_name: ColumnType<string | null, string | null | undefined, string | null>;
+  bank_account_no: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UsersTable {
@@ -398,6 +402,9 @@ export interface Database {
   service_cases: ServiceCasesTable;
   service_case_events: ServiceCaseEventsTable;
   calendar_years: CalendarYearsTable;
+  budget_changes: BudgetChangesTable;
+  payment_batches: PaymentBatchesTable;
+  payment_batch_lines: PaymentBatchLinesTable;
   clawback_recoveries: ClawbackRecoveriesTable;
   recovery_receipts: RecoveryReceiptsTable;
 }
@@ -409,6 +416,57 @@ export interface CalendarYearsTable {
   version: Generated<number>;
   entered_by: number | null;
   entered_at: Generated<Date>;
+}
+
+/** Every budget set, from → to, by whom and why (migration 0016; src/ledger/budgets.ts). */
+export interface BudgetChangesTable {
+  id: Id;
+  policy_id: string;
+  measure_id: string;
+  year: number;
+  from_fen: number | null;
+  to_fen: number;
+  reason: string | null;
+  changed_by: number | null;
+  changed_at: TimestampDefault;
+}
+
+/** A payment batch paid through the bank (migration 0016; src/claims/payment-batches.ts). */
+export interface PaymentBatchesTable {
+  id: Id;
+  title: string;
+  filters: JsonbDefault<JsonObject>;
+  created_by: number;
+  created_at: TimestampDefault;
+  exported_at: Date | null;
+  exported_by: number | null;
+  closed_at: Date | null;
+  cancelled_at: Date | null;
+}
+
+export const PAYMENT_LINE_STATUSES = ['pending', 'paid', 'failed', 'cancelled'] as const;
+export type PaymentLineStatus = (typeof PAYMENT_LINE_STATUSES)[number];
+
+/** One claim of a payment batch: its amount and bank account at build time, and the bank's return. */
+export interface PaymentBatchLinesTable {
+  id: Id;
+  batch_id: number;
+  line_no: number;
+  claim_id: number;
+  ledger_entry_id: number;
+  amount_fen: number;
+  enterprise_uscc: string;
+  enterprise_name: string;
+  bank_account_name: string;
+  bank_name: string;
+  bank_account_no: string;
+  status: ColumnType<PaymentLineStatus, PaymentLineStatus | undefined, PaymentLineStatus>;
+  voucher_no: string | null;
+  paid_on: CivilDate | null;
+  failure_reason: string | null;
+  payment_id: number | null;
+  returned_at: Date | null;
+  returned_by: number | null;
 }
 
 export type Enterprise = Selectable<EnterprisesTable>;

@@ -17,6 +17,7 @@ import { evidenceRoutes } from './routes/evidence.ts';
 import { inboxRoutes } from './routes/inbox.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { paymentRoutes } from './routes/payments.ts';
+import { paymentBatchRoutes } from './routes/payment-batches.ts';
 import { publicityRoutes } from './routes/publicity.ts';
 import { serviceCaseRoutes } from './routes/service-cases.ts';
 import { statsRoutes } from './routes/stats.ts';
@@ -30,6 +31,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   evidenceRoutes,
   publicityRoutes,
   paymentRoutes,
+  paymentBatchRoutes, // payment batches through the bank, and enterprises' bank accounts (src/http/routes/payment-batches.ts)
   creditRoutes,
   ledgerRoutes,
   budgetRoutes,

@@ -6,7 +6,7 @@ import { createPlatformContext, type PlatformContext } from '../claims/context.t
 import { createWorld, type World } from '../claims/fixture.ts';
 import { createClaim } from '../claims/claims.ts';
 import { reviewClaim, submitClaim } from '../claims/workflow.ts';
-import { budgetMeasures, listBudgets, setBudget } from './budgets.ts';
+import { BUDGET_REASON_MAX, budgetMeasures, listBudgetChanges, listBudgets, setBudget } from './budgets.ts';
 
 const engine = Engine.load();
 const WAN = 1_000_000;
@@ -46,5 +46,30 @@ describeDatabases('budgets', (t) => {
   it('names bad input', async () => {
     const err = await setBudget(ctx, w.users.finance, '99', 1999, -1).catch((e) => e);
     expect(err.errors.map((e: { path: string }) => e.path)).toEqual(['measure', 'year', 'amountFen']);
+  });
+
+  it('keeps the history of every change: from → to, who, when, why; a refused change leaves none', async () => {
+    await setBudget(ctx, w.users.finance, '7', 2020, 500 * WAN, null, '区财政局2020年预算批复');
+    await setBudget(ctx, w.users.finance, '7', 2020, 800 * WAN, null, '  年中追加  ');
+    await setBudget(ctx, w.users.finance, '16', 2020, 299 * WAN, null, '低于已承诺').catch(() => undefined); // refused: below committed
+    const changes = await listBudgetChanges(ctx, w.users.finance, 2020);
+    expect(changes.filter((c) => c.measure === '7').map((c) => [c.fromFen, c.toFen, c.reason, c.changedBy])).toEqual([
+      [500 * WAN, 800 * WAN, '年中追加', '区财政局'],
+      [null, 500 * WAN, '区财政局2020年预算批复', '区财政局'],
+    ]);
+    // measure 16: 1000万 then 300万 (the earlier test); the refused 299万 is not in the history
+    expect(changes.filter((c) => c.measure === '16').map((c) => [c.fromFen, c.toFen])).toEqual([
+      [1000 * WAN, 300 * WAN],
+      [null, 1000 * WAN],
+    ]);
+    expect((await listBudgetChanges(ctx, w.users.finance, 2020, '7')).every((c) => c.measure === '7')).toBe(true);
+    expect(await listBudgetChanges(ctx, w.users.finance, 2021)).toEqual([]);
+    // a lead department sees its measures' changes only; an area reviewer none
+    const industry = await listBudgetChanges(ctx, w.users.industryReviewer, 2020);
+    expect(industry.every((c) => ctx.access.leadUnitsOf(c.measure).includes('industry-it-bureau'))).toBe(true);
+    await expect(listBudgetChanges(ctx, w.users.shengzeReviewer, 2020)).rejects.toMatchObject({ code: 'forbidden' });
+    const long = await setBudget(ctx, w.users.finance, '7', 2020, 900 * WAN, null, '理'.repeat(BUDGET_REASON_MAX + 1)).catch((e) => e);
+    expect(long.errors[0]).toMatchObject({ path: 'reason', code: 'too_long' });
+    expect((await listBudgets(ctx, w.users.finance, 2020)).find((b) => b.measure === '7')?.budgetFen).toBe(800 * WAN);
   });
 });

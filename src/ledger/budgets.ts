@@ -89,9 +89,19 @@ export async function listBudgets(ctx: PlatformContext, user: Principal, year: n
   });
 }
 
-export async function setBudget(ctx: PlatformContext, user: Principal, measure: string, year: number, amountFen: unknown, ip?: string | null): Promise<BudgetRow> {
+/** The longest reason kept with a budget change. */
+export const BUDGET_REASON_MAX = 500;
+
+/**
+ * Sets a measure-year's budget. `reason` (why it is set or changed: the budget document, a mid-year adjustment) is
+ * kept with the change in the budget history; the web page asks for it, the API takes it optionally.
+ */
+export async function setBudget(ctx: PlatformContext, user: Principal, measure: string, year: number, amountFen: unknown, ip?: string | null, reason?: unknown): Promise<BudgetRow> {
   const policyId = ctx.engine.policy.id;
   const errors: KaifangError[] = [];
+  const why = typeof reason === 'string' ? reason.trim() : '';
+  if (reason !== undefined && reason !== null && typeof reason !== 'string') errors.push(new KaifangError({ code: 'bad_reason', path: 'reason', zh: '调整原因应为文字', en: 'reason must be text' }));
+  else if (why.length > BUDGET_REASON_MAX) errors.push(new KaifangError({ code: 'too_long', path: 'reason', zh: `调整原因不能超过${BUDGET_REASON_MAX}字`, en: `reason may not exceed ${BUDGET_REASON_MAX} characters` }));
   const ref = budgetMeasures(ctx).find((m) => m.measure === measure);
   if (!ref) errors.push(new KaifangError({ code: 'unknown_measure', path: 'measure', zh: `措施“${measure}”不存在或没有奖励项目`, en: `measure "${measure}" does not exist or has no incentives` }));
   try {
@@ -121,7 +131,12 @@ export async function setBudget(ctx: PlatformContext, user: Principal, measure: 
       .values({ policy_id: policyId, measure_id: measure, year, amount_fen: amountFen as number, set_by: user.id })
       .onConflict((oc) => oc.columns(['policy_id', 'measure_id', 'year']).doUpdateSet({ amount_fen: amountFen as number, set_by: user.id, set_at: new Date() }))
       .execute();
-    await appendAudit(trx, actorOf(user, ip), { action: 'budget.set', entity: 'budget', entityId: `${measure}/${year}`, details: { measure, year, amountFen: amountFen as number, previousFen: position.budgetFen } });
+    // The history of the measure-year's budget: from → to, who, when, why (shown on the budgets page).
+    await trx
+      .insertInto('budget_changes')
+      .values({ policy_id: policyId, measure_id: measure, year, from_fen: position.budgetFen, to_fen: amountFen as number, reason: why || null, changed_by: user.id })
+      .execute();
+    await appendAudit(trx, actorOf(user, ip), { action: 'budget.set', entity: 'budget', entityId: `${measure}/${year}`, details: { measure, year, amountFen: amountFen as number, previousFen: position.budgetFen, reason: why || null } });
     const paid = await trx
       .selectFrom('payments')
       .innerJoin('claims', 'claims.id', 'payments.claim_id')
@@ -132,4 +147,44 @@ export async function setBudget(ctx: PlatformContext, user: Principal, measure: 
       .executeTakeFirstOrThrow();
     return { measure, title: ref!.title, year, budgetFen: amountFen as number, committedFen: position.committedFen, paidFen: Number(paid.s), remainingFen: (amountFen as number) - position.committedFen };
   });
+}
+
+export interface BudgetChange {
+  id: number;
+  measure: string;
+  title: string;
+  year: number;
+  /** null: no budget before this change */
+  fromFen: number | null;
+  toFen: number;
+  reason: string | null;
+  changedBy: string | null;
+  changedAt: Date;
+}
+
+/** The history of a year's budgets, newest first, in the caller's scope (lead departments: their measures). */
+export async function listBudgetChanges(ctx: PlatformContext, user: Principal, year: number, measure?: string): Promise<BudgetChange[]> {
+  checkYear(year, 'year');
+  const scope = listScope(user, 'budget.read', ctx.access);
+  if (scope.kind === 'none') throw new KaifangError({ code: 'forbidden', zh: '无权查看预算', en: 'not allowed to read budgets', details: { action: 'budget.read', role: user.role } });
+  let q = ctx.db
+    .selectFrom('budget_changes')
+    .leftJoin('users', 'users.id', 'budget_changes.changed_by')
+    .select(['budget_changes.id', 'measure_id', 'year', 'from_fen', 'to_fen', 'reason', 'changed_at', 'users.display_name'])
+    .where('policy_id', '=', ctx.engine.policy.id)
+    .where('year', '=', year);
+  if (measure) q = q.where('measure_id', '=', measure);
+  if (scope.kind === 'measures') q = scope.measureIds.length ? q.where('measure_id', 'in', scope.measureIds) : q.where('budget_changes.id', '<', 0);
+  const rows = await q.orderBy('budget_changes.id', 'desc').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    measure: r.measure_id,
+    title: measureTitle(ctx, r.measure_id),
+    year: r.year,
+    fromFen: r.from_fen === null ? null : Number(r.from_fen),
+    toFen: Number(r.to_fen),
+    reason: r.reason,
+    changedBy: r.display_name,
+    changedAt: r.changed_at,
+  }));
 }

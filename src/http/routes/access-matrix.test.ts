@@ -23,6 +23,8 @@ import { loadServiceLimits } from '../../service-limits/limits.ts';
 import { SYSTEM_ACTOR } from '../../audit/audit-log.ts';
 import { FAST_SECURITY, TEST_PASSWORD } from '../../claims/fixture.ts';
 import { createUser } from '../../identity/users.ts';
+import { batchWorkbook, buildBatch, setEnterpriseBankAccount } from '../../claims/payment-batches.ts';
+import { BANK_SHEET } from '../../claims/payment-batch-excel.ts';
 
 const CALLERS = ['anonymous', 'enterpriseOwn', 'enterpriseOther', 'areaOwn', 'areaOther', 'departmentLead', 'departmentOther', 'finance', 'auditor', 'admin'] as const;
 type Caller = (typeof CALLERS)[number];
@@ -135,6 +137,21 @@ describeDatabases('access matrix', (t) => {
     return { claim: id, recovery: back.recoveryId! };
   };
 
+  // Payment batches: a batch of one approved claim of the owner's (its bank account on file), built by finance.
+  const builtBatch = async () => {
+    await setEnterpriseBankAccount(p.ctx, w.users.admin, w.enterprises.cable, { accountName: '苏州长缆光通信有限公司', bankName: '中国工商银行吴江盛泽支行', accountNo: '1102028809000012345' });
+    return (await buildBatch(p.ctx, w.users.finance, { title: `矩阵批次${++n}`, claimIds: [await approved()] })).id;
+  };
+  /** The batch's return template with its one line failed. */
+  const returnFile = async (batch: number) => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await batchWorkbook(p.ctx, w.users.finance, batch, 'return')).file as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet(BANK_SHEET)!;
+    ws.getRow(2).getCell(11).value = '失败';
+    ws.getRow(2).getCell(13).value = '账户冻结';
+    return Buffer.from(await wb.xlsx.writeBuffer()).toString('base64');
+  };
+
   const ENDPOINTS: Endpoint[] = [
     { name: 'GET /api/me', request: () => ({ method: 'GET', url: '/api/me' }), expect: everyone(200) },
     { name: 'GET /api/areas (public)', request: () => ({ method: 'GET', url: '/api/areas' }), expect: { ...everyone(200), anonymous: 200 } },
@@ -239,6 +256,44 @@ describeDatabases('access matrix', (t) => {
     { name: 'GET /api/payments', setup: async () => ({ claim: await approved() }), request: () => ({ method: 'GET', url: '/api/payments?status=awaiting' }), expect: { ...everyone(200), areaOwn: 403, areaOther: 403, admin: 403 } },
     { name: 'GET /api/payments/export.xlsx', request: () => ({ method: 'GET', url: '/api/payments/export.xlsx?status=awaiting' }), expect: { ...everyone(200), areaOwn: 403, areaOther: 403, admin: 403 } },
     { name: 'POST /api/claims/:id/pay', setup: async () => ({ claim: await approved() }), request: (v) => ({ method: 'POST', url: `/api/claims/${v.claim}/pay`, payload: { voucherNo: `矩阵-${v.claim}`, paidOn: '2021-03-01' } }), expect: claimScoped({ finance: 201 }) },
+    // Payment batches (src/http/routes/payment-batches.ts): finance builds and records, finance and auditors read.
+    { name: 'GET /api/payment-batches/candidates', request: () => ({ method: 'GET', url: '/api/payment-batches/candidates?measure=16' }), expect: only({ finance: 200 }) },
+    { name: 'GET /api/payment-batches', request: () => ({ method: 'GET', url: '/api/payment-batches' }), expect: only({ finance: 200, auditor: 200 }) },
+    {
+      name: 'POST /api/payment-batches',
+      setup: async () => {
+        await builtBatch(); // the bank account on file
+        return { claim: await approved() };
+      },
+      request: (v) => ({ method: 'POST', url: '/api/payment-batches', payload: { title: '矩阵组批', claimIds: [Number(v.claim)] } }),
+      expect: only({ finance: 201 }),
+    },
+    { name: 'GET /api/payment-batches/:id', setup: async () => ({ batch: await builtBatch() }), request: (v) => ({ method: 'GET', url: `/api/payment-batches/${v.batch}` }), expect: only({ finance: 200, auditor: 200 }) },
+    { name: 'GET /api/payment-batches/:id/bank-file.xlsx', setup: async () => ({ batch: await builtBatch() }), request: (v) => ({ method: 'GET', url: `/api/payment-batches/${v.batch}/bank-file.xlsx` }), expect: only({ finance: 200, auditor: 200 }) },
+    { name: 'GET /api/payment-batches/:id/return-template.xlsx', setup: async () => ({ batch: await builtBatch() }), request: (v) => ({ method: 'GET', url: `/api/payment-batches/${v.batch}/return-template.xlsx` }), expect: only({ finance: 200, auditor: 200 }) },
+    { name: 'POST /api/payment-batches/:id/export', setup: async () => ({ batch: await builtBatch() }), request: (v) => ({ method: 'POST', url: `/api/payment-batches/${v.batch}/export`, payload: {} }), expect: only({ finance: 200 }) },
+    { name: 'POST /api/payment-batches/:id/cancel', setup: async () => ({ batch: await builtBatch() }), request: (v) => ({ method: 'POST', url: `/api/payment-batches/${v.batch}/cancel`, payload: {} }), expect: only({ finance: 200 }) },
+    {
+      name: 'POST /api/payment-batches/:id/lines/:lineNo/return',
+      setup: async () => ({ batch: await builtBatch() }),
+      request: (v) => ({ method: 'POST', url: `/api/payment-batches/${v.batch}/lines/1/return`, payload: { result: 'failed', reason: '账户冻结' } }),
+      expect: only({ finance: 200 }),
+    },
+    {
+      name: 'POST /api/payment-batches/:id/return',
+      setup: async () => {
+        const batch = await builtBatch();
+        return { batch, file: await returnFile(batch) };
+      },
+      request: (v) => ({ method: 'POST', url: `/api/payment-batches/${v.batch}/return?paidOn=2021-03-01`, multipart: { fileName: '回盘.xlsx', data: Buffer.from(String(v.file), 'base64') } }),
+      expect: only({ finance: 200 }),
+    },
+    { name: 'GET /api/enterprises/:uscc/bank-account', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/bank-account` }), expect: only({ admin: 200, finance: 200 }) },
+    {
+      name: 'PUT /api/enterprises/:uscc/bank-account',
+      request: () => ({ method: 'PUT', url: `/api/enterprises/${w.enterprises.cable}/bank-account`, payload: { accountName: '苏州长缆光通信有限公司', bankName: '中国工商银行吴江盛泽支行', accountNo: '1102028809000012345' } }),
+      expect: only({ admin: 200 }),
+    },
 
     { name: 'GET /api/credit', request: () => ({ method: 'GET', url: '/api/credit' }), expect: { ...everyone(200), enterpriseOwn: 403, enterpriseOther: 403 } },
     {
@@ -259,6 +314,7 @@ describeDatabases('access matrix', (t) => {
     },
     { name: 'GET /api/budgets', request: () => ({ method: 'GET', url: '/api/budgets?year=2020' }), expect: only({ departmentLead: 200, departmentOther: 200, finance: 200, auditor: 200 }) },
     { name: 'PUT /api/budgets/:measure/:year', request: () => ({ method: 'PUT', url: '/api/budgets/16/2020', payload: { amountFen: 900_000_000_00 } }), expect: only({ finance: 200 }) },
+    { name: 'GET /api/budgets/changes', request: () => ({ method: 'GET', url: '/api/budgets/changes?year=2020' }), expect: only({ departmentLead: 200, departmentOther: 200, finance: 200, auditor: 200 }) },
     { name: 'GET /api/stats/overview', request: () => ({ method: 'GET', url: '/api/stats/overview?year=2020' }), expect: { ...everyone(200), enterpriseOwn: 403, enterpriseOther: 403, admin: 403 } },
     { name: 'GET /api/audit', request: () => ({ method: 'GET', url: '/api/audit' }), expect: only({ auditor: 200, admin: 200 }) },
     // The audit page (auditor, admin): the catalogue, the Excel export, the chain check as a job; the inbox and queue
@@ -315,7 +371,7 @@ describeDatabases('access matrix', (t) => {
     { name: 'POST /api/auth/second-factor', request: () => ({ method: 'POST', url: '/api/auth/second-factor', payload: { code: '000000' } }), expect: everyone(409) },
   ];
 
-  const TABLES = ['users', 'enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events', 'clawback_recoveries', 'recovery_receipts'];
+  const TABLES = ['users', 'enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events', 'budget_changes', 'payment_batches', 'payment_batch_lines', 'clawback_recoveries', 'recovery_receipts'];
   const isRefusal = (s: number) => s === 401 || s === 403 || s === 404;
 
   const send = (caller: Caller, r: ReturnType<Endpoint['request']>) => {
