@@ -292,6 +292,8 @@ export interface EnterpriseFactsTable {
   enterprise_uscc: string;
   year: number;
   facts: JsonbDefault<JsonObject>;
+  /** who last stated each fact's value and when: `{ fact: { by: userId, at: ISO instant } }` (migration 0018) */
+  fact_sources: JsonbDefault<JsonObject>;
   updated_by: number | null;
   updated_at: TimestampDefault;
 }

@@ -144,3 +144,46 @@ export async function listEnterprises(db: Db, query: EnterpriseQuery = {}): Prom
   ]);
   return { items: rows.map(toView), total: Number(count.n), limit, offset };
 }
+
+export interface EnterpriseUpdateInput {
+  name?: unknown;
+  areaId?: unknown;
+  industryClass?: unknown;
+  /** present only to be refused: the code is the enterprise's identity */
+  uscc?: unknown;
+}
+
+/**
+ * Changes an enterprise's name, area or industry class (admin), audited with what it was and what it became. The
+ * USCC never changes: it is the enterprise's identity in claims, the ledger and the credit lists (a new code is a new
+ * registration). Decisions already made keep the class they were made with (their explanation records it).
+ */
+export async function updateEnterprise(db: Db, usccInput: string, input: EnterpriseUpdateInput, options: { actor: AuditActor }): Promise<EnterpriseView> {
+  const uscc = usccInput.trim().toUpperCase();
+  const current = await db.selectFrom('enterprises').selectAll().where('uscc', '=', uscc).executeTakeFirst();
+  if (!current) throw new KaifangError({ code: 'not_found', zh: '找不到该企业', en: 'enterprise not found' });
+  if (input.uscc !== undefined && input.uscc !== current.uscc) {
+    throw new ValidationError([new KaifangError({ code: 'uscc_immutable', path: 'uscc', zh: '统一社会信用代码不能修改；代码不同即为另一家企业，请另行登记', en: 'the unified social credit code never changes; a different code is another enterprise: register it' })]);
+  }
+  const valid = validateEnterprise({
+    uscc: current.uscc,
+    name: input.name === undefined ? current.name : input.name,
+    areaId: input.areaId === undefined ? current.area_id : input.areaId,
+    industryClass: input.industryClass === undefined ? current.industry_class : input.industryClass,
+  });
+  const changes: Record<string, { from: string; to: string }> = {};
+  if (valid.name !== current.name) changes.name = { from: current.name, to: valid.name };
+  if (valid.areaId !== current.area_id) changes.areaId = { from: current.area_id, to: valid.areaId };
+  if (valid.industryClass !== current.industry_class) changes.industryClass = { from: current.industry_class, to: valid.industryClass };
+  if (!Object.keys(changes).length) return toView(current);
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .updateTable('enterprises')
+      .set({ name: valid.name, area_id: valid.areaId, industry_class: valid.industryClass, updated_at: new Date() })
+      .where('uscc', '=', current.uscc)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(trx, options.actor, { action: 'enterprise.update', entity: 'enterprise', entityId: row.uscc, details: { changes } });
+    return toView(row);
+  });
+}

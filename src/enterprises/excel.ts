@@ -377,9 +377,15 @@ async function toBuffer(wb: ExcelJS.Workbook): Promise<Buffer> {
 }
 
 /** The register (or one area of it) as a workbook in the import format: what it writes imports back unchanged. */
-export async function exportEnterprisesWorkbook(db: Db, filter: { areaId?: string } = {}): Promise<{ buffer: Buffer; count: number }> {
+export async function exportEnterprisesWorkbook(db: Db, filter: { areaId?: string; industryClass?: IndustryClass; q?: string } = {}): Promise<{ buffer: Buffer; count: number }> {
   let q = db.selectFrom('enterprises').select(['uscc', 'name', 'area_id', 'industry_class']);
   if (filter.areaId) q = q.where('area_id', '=', filter.areaId);
+  if (filter.industryClass) q = q.where('industry_class', '=', filter.industryClass);
+  if (filter.q?.trim()) {
+    // the list page's search, so that the export is what the page shows
+    const like = `%${filter.q.trim().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    q = q.where((eb) => eb.or([eb('name', 'ilike', like), eb('uscc', 'ilike', like)]));
+  }
   const rows = await q.orderBy('name').orderBy('uscc').execute();
   // In the district's order of areas (streets, towns, zones), then by name.
   const order = new Map(listAreas().map((a, i) => [a.id, i]));

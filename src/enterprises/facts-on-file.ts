@@ -62,10 +62,20 @@ export async function putFactsOnFile(ctx: PlatformContext, user: Principal, uscc
   }
   ctx.engine.parse({ year, facts: kept }); // throws ValidationError with paths facts.<name>
   return ctx.db.transaction().execute(async (trx) => {
+    // Each value's source: who stated it and when. A value restated unchanged keeps its first source, so the
+    // administrator sees when each figure was really given, not when the form was last saved.
+    const before = await trx.selectFrom('enterprise_facts').selectAll().where('enterprise_uscc', '=', enterprise.uscc).where('year', '=', year).forUpdate().executeTakeFirst();
+    const now = new Date();
+    const sources: JsonObject = {};
+    const oldSources = (before?.fact_sources ?? {}) as Record<string, JsonObject[string]>;
+    for (const k of Object.keys(kept)) {
+      const unchanged = before && k in before.facts && JSON.stringify(before.facts[k]) === JSON.stringify(kept[k]);
+      sources[k] = unchanged ? (oldSources[k] ?? { by: before.updated_by, at: before.updated_at.toISOString() }) : { by: user.id, at: now.toISOString() };
+    }
     const row = await trx
       .insertInto('enterprise_facts')
-      .values({ enterprise_uscc: enterprise.uscc, year, facts: toJsonb(kept), updated_by: user.id })
-      .onConflict((oc) => oc.columns(['enterprise_uscc', 'year']).doUpdateSet({ facts: toJsonb(kept), updated_by: user.id, updated_at: new Date() }))
+      .values({ enterprise_uscc: enterprise.uscc, year, facts: toJsonb(kept), fact_sources: toJsonb(sources), updated_by: user.id })
+      .onConflict((oc) => oc.columns(['enterprise_uscc', 'year']).doUpdateSet({ facts: toJsonb(kept), fact_sources: toJsonb(sources), updated_by: user.id, updated_at: now }))
       .returningAll()
       .executeTakeFirstOrThrow();
     await appendAudit(trx, actorOf(user, ip), { action: 'enterprise.facts.update', entity: 'enterprise', entityId: enterprise.uscc, details: { year, facts: Object.keys(kept) } });

@@ -12,6 +12,7 @@ import { payClaim } from '../../claims/payments.ts';
 import { closePublicityBatch, createPublicityBatch, recordObjection } from '../../claims/publicity.ts';
 import { uploadEvidence } from '../../claims/evidence.ts';
 import { addCreditEntry } from '../../credit/credit.ts';
+import { recordCityAward } from '../../ledger/city-awards.ts';
 import { generateUscc, seededRandom } from '../../enterprises/uscc.ts';
 import { countRows, login, multipartBody, PDF, platformApp, type TestPlatform } from '../test-support.ts';
 import ExcelJS from 'exceljs';
@@ -59,6 +60,15 @@ const claimScoped = (allowed: Expect, inScope = 403): Expect => ({
 });
 const readersOfTheClaim = claimScoped({ enterpriseOwn: 200, areaOwn: 200, departmentLead: 200, finance: 200, auditor: 200 });
 const readersOfTheEnterprise: Expect = { ...readersOfTheClaim, admin: 200 };
+
+/** A one-sheet list workbook (enterprises, city awards, credit listings) as an official would type it. */
+async function listFile(head: string[], rows: unknown[][]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Sheet1');
+  ws.addRow(head);
+  for (const r of rows) ws.addRow(r);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
 
 /** Officials only (every role but the enterprise's). */
 const officials = (status: number): Expect => ({ ...everyone(status), enterpriseOwn: 403, enterpriseOther: 403 });
@@ -175,6 +185,16 @@ describeDatabases('access matrix', (t) => {
     { name: 'GET /api/enterprises/:uscc/credit', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/credit` }), expect: readersOfTheEnterprise },
     { name: 'GET /api/enterprises/:uscc/credit', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/credit` }), expect: readersOfTheEnterprise },
     { name: 'GET /api/enterprises/:uscc/ledger', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/ledger` }), expect: { ...readersOfTheEnterprise, areaOwn: 403, admin: 403 } },
+    { name: 'GET /api/enterprises/:uscc/profile', setup: async () => ({ claim: await draft() }), request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/profile` }), expect: { ...readersOfTheEnterprise, enterpriseOwn: 403 } },
+    { name: 'PATCH /api/enterprises/:uscc', request: () => ({ method: 'PATCH', url: `/api/enterprises/${w.enterprises.spare}`, payload: { name: '吴江松陵电子科技有限公司' } }), expect: only({ admin: 200 }) },
+    { name: 'GET /api/enterprises/template.xlsx', request: () => ({ method: 'GET', url: '/api/enterprises/template.xlsx' }), expect: only({ admin: 200 }) },
+    { name: 'GET /api/enterprises/export.xlsx', request: () => ({ method: 'GET', url: '/api/enterprises/export.xlsx' }), expect: only({ finance: 200, auditor: 200, admin: 200 }) },
+    {
+      name: 'POST /api/enterprises/import',
+      setup: async () => ({ file: (await listFile(['统一社会信用代码', '企业名称', '所属区镇', '产业类别'], [[generateUscc({ random }), `矩阵导入企业${++n}`, '盛泽镇', '其他产业']])).toString('base64') }),
+      request: (v) => ({ method: 'POST', url: '/api/enterprises/import', multipart: { fileName: '企业.xlsx', data: Buffer.from(String(v.file), 'base64') } }),
+      expect: only({ admin: 200 }),
+    },
 
     { name: 'GET /api/claims', request: () => ({ method: 'GET', url: '/api/claims' }), expect: { ...everyone(200), admin: 403 } },
     { name: 'GET /api/claims/queues', request: () => ({ method: 'GET', url: '/api/claims/queues' }), expect: everyone(200) },
@@ -298,8 +318,16 @@ describeDatabases('access matrix', (t) => {
     { name: 'GET /api/credit', request: () => ({ method: 'GET', url: '/api/credit' }), expect: { ...everyone(200), enterpriseOwn: 403, enterpriseOther: 403 } },
     {
       name: 'POST /api/credit',
-      request: () => ({ method: 'POST', url: '/api/credit', payload: { uscc: generateUscc({ random }), listName: '失信被执行人名单', reason: '未履行判决', listedOn: '2021-02-01' } }),
+      request: () => ({ method: 'POST', url: '/api/credit', payload: { uscc: generateUscc({ random }), listName: '失信被执行人名单', reason: '未履行判决', listedOn: '2021-02-01', source: '吴江区人民法院' } }),
       expect: only({ admin: 201 }),
+    },
+    { name: 'GET /api/credit/export.xlsx', request: () => ({ method: 'GET', url: '/api/credit/export.xlsx?status=active' }), expect: officials(200) },
+    { name: 'GET /api/credit/template.xlsx', request: () => ({ method: 'GET', url: '/api/credit/template.xlsx' }), expect: only({ admin: 200 }) },
+    {
+      name: 'POST /api/credit/import',
+      setup: async () => ({ file: (await listFile(['统一社会信用代码', '名单名称', '列入原因', '列入日期', '来源单位'], [[generateUscc({ random }), '失信被执行人名单', '未履行判决', '2021-02-01', '吴江区人民法院']])).toString('base64') }),
+      request: (v) => ({ method: 'POST', url: '/api/credit/import', multipart: { fileName: '名单.xlsx', data: Buffer.from(String(v.file), 'base64') } }),
+      expect: only({ admin: 200 }),
     },
     {
       name: 'POST /api/credit/:id/delist',
@@ -311,6 +339,24 @@ describeDatabases('access matrix', (t) => {
       name: 'POST /api/city-awards',
       request: () => ({ method: 'POST', url: '/api/city-awards', payload: { uscc: w.enterprises.cable, incentive: 'equipment-investment', item: '市级项目', year: 2020, amountFen: 100, reference: '苏工信〔2020〕9号' } }),
       expect: only({ departmentLead: 201 }),
+    },
+    // City awards: lead departments their measures (another department an empty list), finance and the auditor all.
+    { name: 'GET /api/city-awards', request: () => ({ method: 'GET', url: '/api/city-awards?year=2020' }), expect: only({ departmentLead: 200, departmentOther: 200, finance: 200, auditor: 200 }) },
+    { name: 'GET /api/city-awards/incentives', request: () => ({ method: 'GET', url: '/api/city-awards/incentives' }), expect: everyone(200) },
+    { name: 'GET /api/city-awards/enterprises', request: () => ({ method: 'GET', url: `/api/city-awards/enterprises?q=${w.enterprises.cable.slice(0, 8)}` }), expect: only({ departmentLead: 200, departmentOther: 200 }) },
+    { name: 'GET /api/city-awards/template.xlsx', request: () => ({ method: 'GET', url: '/api/city-awards/template.xlsx' }), expect: only({ departmentLead: 200, departmentOther: 200 }) },
+    {
+      name: 'POST /api/city-awards/import',
+      setup: async () => ({ file: (await listFile(['统一社会信用代码', '奖励项目', '申报对象', '年度', '金额（元）', '文件号'], [[w.enterprises.cable, 'equipment-investment', '矩阵导入', 2020, 100, `苏工信矩阵${++n}`]])).toString('base64') }),
+      request: (v) => ({ method: 'POST', url: '/api/city-awards/import', multipart: { fileName: '市级奖励.xlsx', data: Buffer.from(String(v.file), 'base64') } }),
+      // another department reaches the rows and each is refused for its incentive (422, nothing stored)
+      expect: only({ departmentLead: 200, departmentOther: 422 }),
+    },
+    {
+      name: 'POST /api/city-awards/:id/correct',
+      setup: async () => ({ award: (await recordCityAward(p.ctx, w.users.industryReviewer, { uscc: w.enterprises.cable, incentive: 'equipment-investment', item: `矩阵更正${++n}`, year: 2020, amountFen: 1000, reference: 'r' })).id }),
+      request: (v) => ({ method: 'POST', url: `/api/city-awards/${v.award}/correct`, payload: { amountFen: 0, reason: '市级撤销' } }),
+      expect: only({ departmentLead: 201, departmentOther: 404, auditor: 403, finance: 403, enterpriseOwn: 403, enterpriseOther: 404, areaOwn: 404, areaOther: 404, admin: 404 }),
     },
     { name: 'GET /api/budgets', request: () => ({ method: 'GET', url: '/api/budgets?year=2020' }), expect: only({ departmentLead: 200, departmentOther: 200, finance: 200, auditor: 200 }) },
     { name: 'PUT /api/budgets/:measure/:year', request: () => ({ method: 'PUT', url: '/api/budgets/16/2020', payload: { amountFen: 900_000_000_00 } }), expect: only({ finance: 200 }) },
