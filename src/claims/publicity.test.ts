@@ -1,6 +1,7 @@
 // 公示 and corrections on both databases: a publicity period cannot be skipped, and no sequence of decisions,
 // publications, objections, corrections, closes and payments ever takes back an award twice, revives a refused
-// claim, leaves a claim's money below zero or passes a cap.
+// claim, leaves a claim's money below zero or passes a cap — nor, with the recoveries recorded after clawbacks,
+// records more recovered than was clawed back.
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -18,6 +19,7 @@ import { createClaim, getClaimDetail } from './claims.ts';
 import { correctAward, reviewClaim, submitClaim } from './workflow.ts';
 import { closePublicityBatch, createPublicityBatch, recordObjection, resolveObjection } from './publicity.ts';
 import { payClaim } from './payments.ts';
+import { recordRecovery } from './recoveries.ts';
 
 const engine = Engine.load();
 const WAN = 1_000_000;
@@ -138,7 +140,8 @@ describeDatabases('公示 and corrections', (t) => {
       | { op: 'clawback'; i: number; wan: number }
       | { op: 'advance'; days: number }
       | { op: 'close'; k: number }
-      | { op: 'pay'; i: number };
+      | { op: 'pay'; i: number }
+      | { op: 'recover'; i: number; wan: number };
     const opArb: fc.Arbitrary<Op> = fc.oneof(
       { arbitrary: fc.record({ op: fc.constant('claim' as const), amountWan: fc.integer({ min: 1, max: 20 }) }), weight: 2 },
       { arbitrary: fc.record({ op: fc.constant('decide' as const), i: fc.nat(4) }), weight: 3 },
@@ -150,11 +153,12 @@ describeDatabases('公示 and corrections', (t) => {
       { arbitrary: fc.record({ op: fc.constant('advance' as const), days: fc.integer({ min: 1, max: 10 }) }), weight: 2 },
       { arbitrary: fc.record({ op: fc.constant('close' as const), k: fc.nat(5) }), weight: 2 },
       { arbitrary: fc.record({ op: fc.constant('pay' as const), i: fc.nat(4) }), weight: 2 },
+      { arbitrary: fc.record({ op: fc.constant('recover' as const), i: fc.nat(4), wan: fc.integer({ min: 1, max: 25 }) }), weight: 2 },
     );
     let run = 0;
     const random = seededRandom(2026);
 
-    it('never leaves an award\'s net below zero, a refused claim with money, a cap passed or the budget view wrong', async () => {
+    it('never leaves an award\'s net below zero, a refused claim with money, a cap passed, the budget view wrong or more recovered than clawed back', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 30 }), async (ops) => {
           run += 1;
@@ -202,6 +206,16 @@ describeDatabases('公示 and corrections', (t) => {
               case 'advance': today = addCalendarDays(today, o.days); break;
               case 'close': { const id = pick(batches, o.k); if (id) await attempt(closePublicityBatch(ctx, dept, id)); break; }
               case 'pay': { const id = pick(claims, o.i); voucher += 1; if (id) await attempt(payClaim(ctx, w.users.finance, id, { voucherNo: `P-${t.kind}-${run}-${voucher}`, paidOn: today })); break; }
+              case 'recover': {
+                // money coming back against the claim's latest clawback: sometimes more than is still due (refused).
+                // Few random sequences get as far as a paid, clawed-back claim; recoveries.test.ts plays receipts on
+                // clawed-back claims in every run.
+                const id = pick(claims, o.i);
+                const r = id ? await t.db.selectFrom('clawback_recoveries').select('id').where('claim_id', '=', id).orderBy('id', 'desc').executeTakeFirst() : undefined;
+                voucher += 1;
+                if (r) await attempt(recordRecovery(ctx, dept, Number(r.id), { amountFen: o.wan * WAN, receivedOn: today, reference: `缴-${t.kind}-${run}-${voucher}` }));
+                break;
+              }
             }
           }
           // The invariants, read back from the database.
@@ -228,6 +242,22 @@ describeDatabases('公示 and corrections', (t) => {
           }
           expect(total).toBeLessThanOrEqual(VOUCHER_CAP);
           expect(total).toBe(await voucherNet(uscc));
+          // Recoveries: one per clawback, due exactly what it took back, and never more recovered than was due.
+          const recoveries = await sql<{ id: number; due: string; clawed: string; recovered: string }>`
+            select r.id, r.due_fen as due, -l.amount_fen as clawed,
+                   (select coalesce(sum(x.amount_fen), 0) from recovery_receipts x where x.recovery_id = r.id) as recovered
+              from clawback_recoveries r join ledger_entries l on l.id = r.ledger_entry_id
+             where r.enterprise_uscc = ${uscc}`.execute(t.db);
+          for (const r of recoveries.rows) {
+            const label = `recovery ${r.id}, ops ${JSON.stringify(ops)}`;
+            expect(Number(r.due), label).toBe(Number(r.clawed));
+            expect(Number(r.recovered), label).toBeGreaterThanOrEqual(0);
+            expect(Number(r.recovered), label).toBeLessThanOrEqual(Number(r.due));
+          }
+          const clawbacks = Number((await sql<{ n: string }>`select count(*) as n from ledger_entries where enterprise_uscc = ${uscc} and kind = 'clawback'`.execute(t.db)).rows[0].n);
+          expect(recoveries.rows.length).toBe(clawbacks);
+          const clawedBack = -Number((await sql<{ s: string | null }>`select sum(amount_fen) as s from ledger_entries where enterprise_uscc = ${uscc} and kind = 'clawback'`.execute(t.db)).rows[0].s ?? 0);
+          expect(recoveries.rows.reduce((s, r) => s + Number(r.recovered), 0)).toBeLessThanOrEqual(clawedBack);
           // The budget view (kaifang_committed_fen) agrees with the ledger, claim by claim.
           const committed = Number((await sql<{ c: string }>`select kaifang_committed_fen(${engine.policy.id}, '7', 2020) as c`.execute(t.db)).rows[0].c);
           const ledger = Number((await sql<{ s: string | null }>`select sum(amount_fen) as s from ledger_entries where policy_id = ${engine.policy.id} and measure_id = '7' and year = 2020 and kind in ('award', 'reversal', 'clawback')`.execute(t.db)).rows[0].s ?? 0);

@@ -17,6 +17,7 @@ import { assertNotCreditBlocked } from '../credit/credit.ts';
 import { actorOf, type PlatformContext } from './context.ts';
 import { checkClaimAccess, invalidState, loadClaim } from './claims.ts';
 import { decideClaim, type ClaimAsRead } from './decision.ts';
+import { checkRecoveryDeadline, openRecovery } from './recoveries.ts';
 
 async function transition(
   ctx: PlatformContext,
@@ -169,15 +170,21 @@ export async function reviewClaim(ctx: PlatformContext, user: Principal, id: num
  * what is outstanding on the claim, read under the decision locks and the claim's row lock (taken in that order,
  * as a decision takes them), so two corrections — or a correction and the close of its 公示 batch — can never
  * take back the same money twice; the ledger refuses it too (migration 0007).
+ *
+ * A clawback also opens the debt it creates (recoveries.ts: 应追回, with the department's optional deadline
+ * `dueOn`), in the same transaction, for the department to follow until the money is back. The money that comes
+ * back is recorded there, never in the ledger: this clawback entry has already taken it out of the award.
  */
-export async function correctAward(ctx: PlatformContext, user: Principal, id: number, input: { kind: unknown; reason: unknown; amountFen?: unknown }, ip?: string | null) {
+export async function correctAward(ctx: PlatformContext, user: Principal, id: number, input: { kind: unknown; reason: unknown; amountFen?: unknown; dueOn?: unknown }, ip?: string | null) {
   const errors: KaifangError[] = [];
   if (input.kind !== 'reversal' && input.kind !== 'clawback') errors.push(new KaifangError({ code: 'bad_kind', path: 'kind', zh: '更正方式应为 reversal（冲销，未拨付）或 clawback（追回，已拨付）', en: 'kind must be reversal (before payment) or clawback (after payment)' }));
   const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
   if (!reason) errors.push(new KaifangError({ code: 'reason_required', path: 'reason', zh: '更正须写明理由', en: 'a correction needs its reason' }));
   if (input.kind === 'reversal' && input.amountFen !== undefined && input.amountFen !== null) errors.push(new KaifangError({ code: 'not_allowed', path: 'amountFen', zh: '冲销针对尚未拨付的全部奖励，不能指定金额；部分更正请在拨付后追回', en: 'a reversal takes back the whole unpaid award; it takes no amount' }));
+  if (input.kind === 'reversal' && input.dueOn !== undefined && input.dueOn !== null) errors.push(new KaifangError({ code: 'not_allowed', path: 'dueOn', zh: '冲销不涉及缴回，不能设缴回期限', en: 'a reversal takes nothing back from the enterprise; it takes no dueOn' }));
   if (errors.length) throw new ValidationError(errors);
   const kind = input.kind as 'reversal' | 'clawback';
+  const dueOn = kind === 'clawback' ? checkRecoveryDeadline(input.dueOn, ctx.today()) : null;
   return ctx.db.transaction().execute(async (trx) => {
     const locked = await readClaimForReview(trx, id, true);
     const c = checkClaimAccess(ctx, user, locked?.claim, 'ledger.correct');
@@ -192,8 +199,12 @@ export async function correctAward(ctx: PlatformContext, user: Principal, id: nu
       throw new ValidationError([new KaifangError({ code: 'bad_amount', path: 'amountFen', zh: `追回金额应为不超过${formatFen(outstanding)}的正数（分）`, en: `amountFen must be a positive integer up to ${outstanding}` })]);
     }
     const entryId = await appendLedgerEntry(trx, { enterpriseUscc: c.enterprise_uscc, policyId: c.policy_id, measureId: c.measure_id, incentiveId: c.incentive_id, item: c.item, year: c.year, kind, amountFen: -amount, claimId: id, reversesEntryId: award.id, note: reason, createdBy: user.id });
-    if (kind === 'reversal') await transition(ctx, trx, user, c, 'rejected', { action: 'claim.reverse', details: { reason, amountFen: amount, ledgerEntryId: entryId } }, ip);
-    else await appendAudit(trx, actorOf(user, ip), { action: 'claim.clawback', entity: 'claim', entityId: id, details: { reason, amountFen: amount, outstandingFen: outstanding - amount, ledgerEntryId: entryId } });
-    return { id, ledgerEntryId: entryId, amountFen: -amount, outstandingFen: outstanding - amount };
+    if (kind === 'reversal') {
+      await transition(ctx, trx, user, c, 'rejected', { action: 'claim.reverse', details: { reason, amountFen: amount, ledgerEntryId: entryId } }, ip);
+      return { id, ledgerEntryId: entryId, amountFen: -amount, outstandingFen: outstanding - amount, state: 'rejected' as ClaimState, recoveryId: null };
+    }
+    const recoveryId = await openRecovery(trx, { claim: c, ledgerEntryId: entryId, dueFen: amount, clawedBackOn: ctx.today(), dueOn, createdBy: user.id });
+    await appendAudit(trx, actorOf(user, ip), { action: 'claim.clawback', entity: 'claim', entityId: id, details: { reason, amountFen: amount, outstandingFen: outstanding - amount, ledgerEntryId: entryId, recoveryId, dueOn } });
+    return { id, ledgerEntryId: entryId, amountFen: -amount, outstandingFen: outstanding - amount, state: c.state, recoveryId };
   });
 }

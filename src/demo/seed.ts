@@ -35,7 +35,8 @@ import Table from 'cli-table3';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/audit-log.ts';
 import { actorOf, type PlatformContext } from '../claims/context.ts';
 import { createClaim, type ClaimInput } from '../claims/claims.ts';
-import { reviewClaim, submitClaim, withdrawClaim } from '../claims/workflow.ts';
+import { correctAward, reviewClaim, submitClaim, withdrawClaim } from '../claims/workflow.ts';
+import { recordRecovery } from '../claims/recoveries.ts';
 import { closePublicityBatch, createPublicityBatch, recordObjection, resolveObjection } from '../claims/publicity.ts';
 import { payClaim } from '../claims/payments.ts';
 import { addCreditEntry } from '../credit/credit.ts';
@@ -45,6 +46,7 @@ import { listAreas } from '../enterprises/areas.ts';
 import { createEnterprise } from '../enterprises/enterprises.ts';
 import { generateUscc, seededRandom } from '../enterprises/uscc.ts';
 import { setBudget } from '../ledger/budgets.ts';
+import { buildBatch, markExported, recordReturn, setEnterpriseBankAccount } from '../claims/payment-batches.ts';
 import { recordCityAward } from '../ledger/city-awards.ts';
 import { putFactsOnFile } from '../enterprises/facts-on-file.ts';
 import { hashPassword } from '../identity/passwords.ts';
@@ -231,6 +233,21 @@ const PAYMENTS: Array<[string, number]> = [
   ['c1', -40],
   ['b1', -25],
   ['b2', -25],
+];
+
+/**
+ * A clawback after payment (追回) by the lead department, with its deadline and the part of the money already back:
+ * the follow-up list shows it overdue with the rest outstanding. Days from today.
+ */
+const CLAWBACKS: Array<{ claim: string; on: number; amountFen: number; reason: string; dueIn: number; receipts: Array<{ on: number; amountFen: number; reference: string }> }> = [
+  {
+    claim: 'a3',
+    on: -20,
+    amountFen: 6 * WAN,
+    reason: '经区审计局专项审计，企业2020年度研发费用中有100万元为生产性支出，不得计入研发费用增长额，相应奖励6万元予以追回（示例）',
+    dueIn: -5,
+    receipts: [{ on: -12, amountFen: 4 * WAN, reference: '苏财非税缴（示例）0318号' }],
+  },
 ];
 
 /** Same-kind city awards officials recorded for 就高不重复 (before the district decisions). */
@@ -463,7 +480,10 @@ export async function seedDemo(ctx: PlatformContext, options: SeedDemoOptions = 
   for (const e of ENTERPRISES) {
     if (e.facts && e.user) await putFactsOnFile(ctx, user(e.user), usccOf.get(e.key)!, DEMO_YEAR, e.facts);
   }
-  for (const [measureId, amountFen] of BUDGETS) await setBudget(ctx, finance, measureId, DEMO_YEAR, amountFen);
+  for (const [measureId, amountFen] of BUDGETS) await setBudget(ctx, finance, measureId, DEMO_YEAR, amountFen, null, '区财政局2020年度政策兑现资金预算批复（示例）');
+  // the budget history (预算调整记录): the yearly budget, then a mid-year addition to measure 16 (设备投入)
+  await setBudget(ctx, finance, '16', DEMO_YEAR, BUDGETS.find(([m]) => m === '16')![1] + 500 * WAN, null, '年中追加设备投入综合奖补资金（示例）');
+  await sql`update budget_changes set changed_at = ((case when reason like '年中%' then ${day(-30)} else ${day(-100)} end)::date + time '09:30') at time zone 'Asia/Shanghai'`.execute(db);
   for (const a of CITY_AWARDS) {
     await recordCityAward(ctx, departmentReviewer(measureOf(a.incentive)), { uscc: usccOf.get(a.enterprise)!, incentive: a.incentive, item: a.item, year: DEMO_YEAR, amountFen: a.amountFen, reference: a.reference });
   }
@@ -549,6 +569,36 @@ export async function seedDemo(ctx: PlatformContext, options: SeedDemoOptions = 
     voucher += 1;
     await happened(instant(paidOn, 60 + voucher), ['payments', 'claims'], () => payClaim(ctx, finance, claimIds.get(key)!, { voucherNo: `记-${paidOn.replace(/-/g, '')}-${String(voucher).padStart(3, '0')}`, paidOn }));
   }
+
+  // Step 5b: 追回 — a paid award partly clawed back, with part of the money already recovered (追回跟踪). Each step
+  // on its own day (the clawback's and the receipt's dates are the services' today).
+  for (const k of CLAWBACKS) {
+    const id = claimIds.get(k.claim)!;
+    const department = departmentReviewer(measureOf(CLAIMS.find((c) => c.key === k.claim)!.input.incentive));
+    const back = await correctAward({ ...ctx, today: () => day(k.on) }, department, id, { kind: 'clawback', reason: k.reason, amountFen: k.amountFen, dueOn: day(k.dueIn) });
+    for (const r of k.receipts) await recordRecovery({ ...ctx, today: () => day(r.on) }, department, back.recoveryId!, { amountFen: r.amountFen, receivedOn: day(r.on), reference: r.reference });
+  }
+
+  // Step 5c: 拨付批次 — the bank pays a batch: built, exported, returned with one line failed (its claim waits for
+  // payment again, the bank's reason beside it). Every enterprise's bank account is on file but 震泽蚕丝's, which a
+  // batch therefore refuses by name.
+  const banks = ['中国工商银行吴江分行', '中国农业银行吴江分行', '江苏银行吴江支行', '吴江农村商业银行'];
+  for (const [i, e] of ENTERPRISES.entries()) {
+    if (e.key === 'zhenzeSilk') continue;
+    await setEnterpriseBankAccount(ctx, admin, usccOf.get(e.key)!, { accountName: e.name, bankName: banks[i % banks.length], accountNo: `3220${String(i + 1).padStart(4, '0')}0104${String(7001 + i * 37).padStart(6, '0')}` });
+  }
+  const [paidKey, failedKey] = ['a4', 'a5'].map((k) => claimIds.get(k)!);
+  const bankBatch = await buildBatch({ ...ctx, today: () => day(-15) }, finance, { title: '2020年度政策奖励资金拨付（第一批，银行代发）', claimIds: [paidKey, failedKey] });
+  await markExported(ctx, finance, bankBatch.id);
+  const bankDay = day(-13);
+  await happened(instant(bankDay, 90), ['payments', 'claims'], () =>
+    recordReturn(ctx, finance, bankBatch.id, [
+      { row: null, lineNo: paidKey < failedKey ? 1 : 2, result: 'paid', voucherNo: `记-${bankDay.replace(/-/g, '')}-Y01`, paidOn: bankDay },
+      { row: null, lineNo: paidKey < failedKey ? 2 : 1, result: 'failed', failureReason: '收款账号与户名不符，银行退回（示例）' },
+    ], { source: 'hand' }),
+  );
+  await sql`update payment_batches set created_at = ${instant(day(-15), 30)}, exported_at = ${instant(day(-15), 45)}, closed_at = ${instant(bankDay, 90)} where id = ${bankBatch.id}`.execute(db);
+  await sql`update payment_batch_lines set returned_at = ${instant(bankDay, 90)} where batch_id = ${bankBatch.id}`.execute(db);
 
   // Step 6: the credit veto — an enterprise on the 失信被执行人 list cannot submit its claim.
   const blocked = ENTERPRISES.find((e) => e.key === 'taoyuanSilk')!;
