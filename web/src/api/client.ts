@@ -189,3 +189,22 @@ export function policyYears(policy: PolicyLibrary | undefined): number[] {
   const to = Number(policy.effective.to.slice(0, 4));
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
+
+// ── The audit page (auditor, admin) and every user's inbox (src/http/routes/audit.ts, inbox.ts) ──────────
+import type { AuditCatalog, AuditTrailFilter, AuditTrailPage, AuditVerifyState, ClaimTiming, InboxView } from './types';
+
+export const auditApi = {
+  trail: (f: AuditTrailFilter, before?: number | null, pageSize = 50) => request<AuditTrailPage>('/api/audit', { query: { ...f, before: before ?? undefined, pageSize } }),
+  actions: () => request<AuditCatalog>('/api/audit/actions'),
+  exportUrl: (f: AuditTrailFilter) => `/api/audit/export.xlsx${qs({ ...f })}`,
+  verifyStatus: () => request<AuditVerifyState>('/api/audit/verify'),
+  verify: () => request<AuditVerifyState>('/api/audit/verify', { method: 'POST', body: {} }),
+  anchorUrl: () => '/api/audit/anchor',
+};
+
+export const inboxApi = {
+  inbox: () => request<InboxView>('/api/inbox'),
+  count: () => request<{ unseen: number; unseenMore: boolean }>('/api/inbox/count'),
+  seen: (upTo?: number) => request<{ seenId: number }>('/api/inbox/seen', { method: 'POST', body: upTo === undefined ? {} : { upTo } }),
+  timing: (claimIds: number[]) => request<{ today: string; items: ClaimTiming[] }>('/api/work/timing', { query: { claimIds: claimIds.join(',') } }),
+};

@@ -722,3 +722,111 @@ export interface LoginAnswer {
   /** POST /api/auth/second-factor with the code next */
   secondFactorRequired?: boolean;
 }
+
+// ── The audit page and the inbox (src/audit/listing.ts, src/inbox/) ─────────────────────────────────────
+export interface AuditActorView {
+  username: string;
+  displayName: string | null;
+  role: Role | null;
+  unitZh: string | null;
+  unitEn: string | null;
+}
+
+/** A record of the whole trail with its reading: who (unit and name) did what to what. */
+export interface AuditTrailEntry extends AuditEntry {
+  actionZh: string;
+  actionEn: string;
+  domain: string;
+  summaryZh: string;
+  summaryEn: string;
+  actorView: AuditActorView;
+}
+
+/** One page of the trail: no total (the trail holds millions); `next` is the `before` of the following page. */
+export interface AuditTrailPage {
+  items: AuditTrailEntry[];
+  more: boolean;
+  next: number | null;
+  limit: number;
+}
+
+export interface AuditCatalog {
+  domains: Array<{ id: string; zh: string; en: string }>;
+  actions: Array<{ action: string; domain: string; zh: string; en: string; legacy: boolean }>;
+}
+
+export interface AuditTrailFilter {
+  actor?: string;
+  /** one action, several comma-separated, or a prefix ending in '.' */
+  action?: string;
+  entity?: string;
+  entityId?: string;
+  from?: string;
+  to?: string;
+  ip?: string;
+}
+
+export interface AuditVerifyJob {
+  state: 'running' | 'done' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  startedBy: string;
+  verified: number;
+  total: number | null;
+  result:
+    | { ok: true; records: number; headSeq: number | null; headHash: string; headAt: string | null; pending: { count: number; oldestAt: string | null }; lastAnchor: { seq: number; createdAt: string } | null }
+    | { ok: false; records: number; brokenSeq: number; problem: 'hash' | 'link' | 'sequence' | 'anchor'; message: string }
+    | null;
+  error: { code: string; messageZh: string; messageEn: string } | null;
+}
+
+export interface AuditVerifyState {
+  job: AuditVerifyJob | null;
+  anchorKeyConfigured: boolean;
+}
+
+export interface InboxItem {
+  id: number;
+  at: string;
+  action: string;
+  actionZh: string;
+  actionEn: string;
+  summaryZh: string;
+  summaryEn: string;
+  claimId: number | null;
+  batchId: number | null;
+  unseen: boolean;
+}
+
+export interface InboxReminder {
+  kind: 'batchEnding' | 'batchEnded';
+  batchId: number;
+  title: string;
+  endsOn: string;
+  daysLeft: number;
+  claims: number;
+}
+
+export interface InboxView {
+  lastSeenAt: string | null;
+  seenId: number;
+  unseen: number;
+  unseenMore: boolean;
+  items: InboxItem[];
+  reminders: InboxReminder[];
+}
+
+/** Time on a queue item (src/inbox/timing.ts). */
+export interface ClaimTiming {
+  claimId: number;
+  state: ClaimState;
+  kind: 'reviewWaiting' | 'returned' | 'publicityRunning' | 'publicityEnded' | 'awaitingPublicity' | 'awaitingPayment';
+  since: string;
+  days: number;
+  workingDays: number | null;
+  daysLeft: number | null;
+  endsOn: string | null;
+  batchId: number | null;
+  limitWorkingDays: number | null;
+  overdue: boolean;
+}

@@ -13,7 +13,7 @@ import { measureLabel } from '../lib/measures';
  * enterprise and the state fold into the incentive's cell and year, area, date and actions give way, so that the
  * amount and the state are on screen without scrolling sideways.
  */
-export function ClaimsTable({ items, total, page, pageSize, loading, onPage, linkTo, policy, official, areaName }: {
+export function ClaimsTable({ items, total, page, pageSize, loading, onPage, linkTo, policy, official, areaName, extraColumns }: {
   items: Claim[];
   total: number;
   page: number;
@@ -24,6 +24,8 @@ export function ClaimsTable({ items, total, page, pageSize, loading, onPage, lin
   policy?: PolicyLibrary;
   official?: boolean;
   areaName?: (id: string) => string;
+  /** columns a page adds before the actions (the queue's time on each item) */
+  extraColumns?: ColumnsType<Claim>;
 }) {
   const { t, pick, money } = useI18n();
   const narrow = !Grid.useBreakpoint().sm;
@@ -84,6 +86,7 @@ export function ClaimsTable({ items, total, page, pageSize, loading, onPage, lin
     },
     { title: t('common.status'), dataIndex: 'state', width: 130, responsive: ['sm'], render: (s: Claim['state'], c) => <StateTag state={s} awaitingPublicity={c.awaitingPublicity} /> },
     { title: t('claims.updated'), key: 'updated', width: 110, responsive: ['md'], render: (_, c) => formatDate(c.updatedAt ?? c.submittedAt ?? c.createdAt) },
+    ...(extraColumns ?? []),
     {
       title: t('common.actions'),
       key: 'op',

@@ -11,6 +11,7 @@ import { api } from '../api/client';
 import type { CalendarCoverage, QueueCounts, Role } from '../api/types';
 import { mayOpen, useAuth } from '../auth/auth';
 import { useI18n } from '../i18n';
+import { InboxBell } from '../components/InboxBell';
 
 const { Header, Sider, Content, Footer } = Layout;
 
@@ -162,6 +163,7 @@ export function AppLayout() {
             { value: 'en', label: 'EN' },
           ]}
         />
+        <InboxBell />
         {user ? (
           <Dropdown
             trigger={['click']}

@@ -1,9 +1,9 @@
 import { ReloadOutlined } from '@ant-design/icons';
-import { Badge, Button, Card, Col, Empty, Form, Input, Row, Select, Tabs } from 'antd';
+import { Badge, Button, Card, Col, Empty, Form, Input, Row, Select, Table, Tabs, Tag, Typography } from 'antd';
 import { useEffect, useMemo } from 'react';
-import { useSearchParams } from 'react-router-dom';
-import { api, itemsOf, totalOf } from '../../api/client';
-import type { ClaimState, QueueKey, Role } from '../../api/types';
+import { Link, useSearchParams } from 'react-router-dom';
+import { api, inboxApi, itemsOf, totalOf } from '../../api/client';
+import type { Claim, ClaimState, ClaimTiming, QueueKey, Role, ServiceCase } from '../../api/types';
 import { useAuth } from '../../auth/auth';
 import { ClaimsTable } from '../../components/ClaimsTable';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -62,6 +62,11 @@ export default function Queues() {
     [policy, t, pick],
   );
   const items = itemsOf(list.data);
+  // The time on each claim shown (src/inbox/timing.ts): asked for the claims of this page only.
+  const ids = items.map((c) => c.id);
+  const timing = useAsync(() => (ids.length ? inboxApi.timing(ids) : Promise.resolve({ today: '', items: [] as ClaimTiming[] })), [ids.join(',')]);
+  const timingOf = useMemo(() => new Map((timing.data?.items ?? []).map((x) => [x.claimId, x])), [timing.data]);
+  const timeColumn = [{ title: t('timing.column'), key: 'timing', width: 170, render: (_: unknown, c: Claim) => <TimingTag timing={timingOf.get(c.id)} /> }];
 
   return (
     <>
@@ -137,9 +142,79 @@ export default function Queues() {
             areaName={areaName}
             onPage={(p, ps) => set({ page: p, pageSize: ps })}
             linkTo={(c) => `/work/claims/${c.id}`}
+            extraColumns={timeColumn}
           />
         )}
       </Card>
+      {user?.role === 'departmentReviewer' && user.departmentId && <CasesDueSoon departmentId={user.departmentId} />}
     </>
+  );
+}
+
+/** How a queue item's clock reads: working days waiting, days since returned, publicity left or ended. */
+export function TimingTag({ timing }: { timing?: ClaimTiming }) {
+  const { t } = useI18n();
+  if (!timing) return <Typography.Text type="secondary">—</Typography.Text>;
+  const over = timing.overdue;
+  switch (timing.kind) {
+    case 'reviewWaiting':
+      return (
+        <span data-testid="timing">
+          <Tag color={over ? 'red' : undefined}>{timing.workingDays === null ? t('timing.waitingDays', { n: timing.days }) : t('timing.waiting', { n: timing.workingDays })}</Tag>
+          {timing.limitWorkingDays !== null && <Typography.Text type={over ? 'danger' : 'secondary'} style={{ fontSize: 12 }}>{t('timing.limit', { n: timing.limitWorkingDays })}</Typography.Text>}
+        </span>
+      );
+    case 'returned':
+      return <Tag data-testid="timing">{t('timing.returned', { n: timing.days })}</Tag>;
+    case 'publicityRunning':
+      return <Tag color="blue" data-testid="timing">{timing.daysLeft === 0 ? t('timing.publicityLastDay') : t('timing.publicityLeft', { n: timing.daysLeft ?? 0, date: timing.endsOn ?? '' })}</Tag>;
+    case 'publicityEnded':
+      return <Tag color="orange" data-testid="timing">{t('timing.publicityEnded')}</Tag>;
+    case 'awaitingPublicity':
+      return <Tag data-testid="timing">{t('timing.awaitingPublicity', { n: timing.days })}</Tag>;
+    case 'awaitingPayment':
+      return <Tag data-testid="timing">{t('timing.awaitingPayment', { n: timing.days })}</Tag>;
+    default:
+      return null;
+  }
+}
+
+/** How many units of its limit a case may have left and still count as due soon. */
+const DUE_SOON_UNITS = 3;
+
+/** The department's open service cases due within DUE_SOON_UNITS of their limit's unit, or overdue, soonest first. */
+function CasesDueSoon({ departmentId }: { departmentId: string }) {
+  const { t, pick } = useI18n();
+  const cases = useAsync(() => api.serviceCases({ department: departmentId, state: 'open', pageSize: 100 }), [departmentId]);
+  const due = itemsOf(cases.data)
+    .filter((c): c is ServiceCase & { status: NonNullable<ServiceCase['status']> } => !!c.status && c.status.kind === 'perCase' && c.status.remaining <= DUE_SOON_UNITS)
+    .sort((a, b) => a.status.remaining - b.status.remaining);
+  return (
+    <Card size="small" style={{ marginTop: 16 }} title={t('timing.casesDue')}>
+      <ErrorAlert error={cases.error} onRetry={cases.reload} />
+      <Table<ServiceCase & { status: NonNullable<ServiceCase['status']> }>
+        size="small"
+        rowKey="id"
+        loading={cases.loading}
+        dataSource={due}
+        pagination={false}
+        locale={{ emptyText: t('timing.casesDueNone') }}
+        columns={[
+          { title: t('common.id'), dataIndex: 'reference', render: (r: string, c) => <Link to={`/work/service-cases/${c.id}`}>{r}</Link> },
+          { title: t('timing.column'), key: 'limit', render: (_, c) => pick(c.limitLabel, c.limitLabelEn) },
+          { title: t('common.enterprise'), dataIndex: 'subject' },
+          {
+            title: t('common.status'),
+            key: 'left',
+            render: (_, c) => (
+              <>
+                <Tag color={c.status.remaining < 0 ? 'red' : 'orange'}>{c.status.remaining < 0 ? t('timing.caseOverdue', { n: -c.status.remaining }) : t('timing.caseRemaining', { n: c.status.remaining })}</Tag>
+                <Typography.Text type="secondary">{t('timing.caseDue', { date: c.status.due.date })}{c.status.dueProvisional || c.status.beyondCalendar ? ' *' : ''}</Typography.Text>
+              </>
+            ),
+          },
+        ]}
+      />
+    </Card>
   );
 }
