@@ -34,6 +34,10 @@ const pages = {
   ServiceCompliance: () => import('./pages/official/ServiceCompliance'),
   CalendarUpkeep: () => import('./pages/admin/CalendarUpkeep'),
   Users: () => import('./pages/admin/Users'),
+  Enterprises: () => import('./pages/admin/Enterprises'),
+  EnterpriseDetail: () => import('./pages/admin/EnterpriseDetail'),
+  CityAwards: () => import('./pages/official/CityAwards'),
+  CreditList: () => import('./pages/admin/CreditList'),
   Account: () => import('./pages/account/Account'),
   Forbidden: () => import('./pages/errors/Forbidden'),
   NotFound: () => import('./pages/errors/NotFound'),
@@ -56,6 +60,10 @@ const ServiceCase = lazy(pages.ServiceCase);
 const ServiceCompliance = lazy(pages.ServiceCompliance);
 const CalendarUpkeep = lazy(pages.CalendarUpkeep);
 const Users = lazy(pages.Users);
+const Enterprises = lazy(pages.Enterprises);
+const EnterpriseDetail = lazy(pages.EnterpriseDetail);
+const CityAwards = lazy(pages.CityAwards);
+const CreditList = lazy(pages.CreditList);
 const Account = lazy(pages.Account);
 const Forbidden = lazy(pages.Forbidden);
 const NotFound = lazy(pages.NotFound);
@@ -85,6 +93,10 @@ export function preloadPageFor(pathname: string) {
     [/^\/work\/service-compliance$/, pages.ServiceCompliance],
     [/^\/work\/calendar$/, pages.CalendarUpkeep],
     [/^\/work\/users$|^\/portal\/colleagues$/, pages.Users],
+    [/^\/work\/enterprises$/, pages.Enterprises],
+    [/^\/work\/enterprises\/[^/]+$/, pages.EnterpriseDetail],
+    [/^\/work\/city-awards$/, pages.CityAwards],
+    [/^\/work\/credit-list$/, pages.CreditList],
     [/^\/account$/, pages.Account],
   ];
   const hit = pick.find(([re]) => re.test(p));
@@ -125,6 +137,10 @@ export function App() {
                   <Route path="service-cases" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCases /></RequireRole>} />
                   <Route path="service-cases/:id" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCase /></RequireRole>} />
                   <Route path="users" element={<RequireRole roles={PAGE_ROLES.users}><Users /></RequireRole>} />
+                  <Route path="enterprises" element={<RequireRole roles={PAGE_ROLES.enterprises}><Enterprises /></RequireRole>} />
+                  <Route path="enterprises/:uscc" element={<RequireRole roles={PAGE_ROLES.enterprises}><EnterpriseDetail /></RequireRole>} />
+                  <Route path="city-awards" element={<RequireRole roles={PAGE_ROLES.cityAwards}><CityAwards /></RequireRole>} />
+                  <Route path="credit-list" element={<RequireRole roles={PAGE_ROLES.creditList}><CreditList /></RequireRole>} />
                   <Route path="service-compliance" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCompliance /></RequireRole>} />
                   <Route path="calendar" element={<RequireRole roles={PAGE_ROLES.calendar}><CalendarUpkeep /></RequireRole>} />
                 </Route>

@@ -28,6 +28,12 @@ export const PAGE_ROLES = {
   calendar: ['admin'],
   /** 用户管理: the admin keeps accounts, the auditor reads them (an enterprise's administrator: /portal/colleagues) */
   users: ['admin', 'auditor'],
+  /** 企业管理: the admin registers, edits and imports; officials who read enterprises see them read-only in their scope */
+  enterprises: ['admin', 'areaReviewer', 'departmentReviewer', 'finance', 'auditor'],
+  /** 市级奖励: lead departments record them for their measures (ledger.recordCityAward); finance and auditors read */
+  cityAwards: ['departmentReviewer', 'finance', 'auditor'],
+  /** 信用名单: the admin lists, delists and imports (credit.manage); officials read (credit.read) */
+  creditList: ['admin', 'areaReviewer', 'departmentReviewer', 'finance', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type WorkPage = keyof typeof PAGE_ROLES;

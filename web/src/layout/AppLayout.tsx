@@ -1,7 +1,7 @@
 import {
   AuditOutlined, BankOutlined, BarChartOutlined, CalendarOutlined, FieldTimeOutlined, FundOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
   InboxOutlined, LoginOutlined, LogoutOutlined, MenuOutlined, NotificationOutlined, ProfileOutlined, ReadOutlined, UserOutlined,
-  SafetyCertificateOutlined, TeamOutlined,
+  SafetyCertificateOutlined, TeamOutlined, TrophyOutlined, ShopOutlined, StopOutlined,
 } from '@ant-design/icons';
 import { Alert, App, Badge, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Spin, Typography } from 'antd';
 import type { MenuProps } from 'antd';
@@ -128,6 +128,19 @@ export function AppLayout() {
     adminGroup!.children.unshift({ key: '/work/users', icon: <TeamOutlined />, label: link('/work/users', t('nav.users')) });
   }
   allKeys.unshift('/work/users', '/portal/colleagues', '/account'); // before '/portal', which would match first
+  // The registers (issue 10): the admin keeps enterprises and credit lists in the administration group; officials
+  // read them among their work, where lead departments also keep their city awards.
+  {
+    const groupOf = (key: string) => items.find((i) => i?.key === key) as { children: Item[] } | undefined;
+    const registers: Item[] = [];
+    if (mayOpen(user, 'cityAwards')) registers.push({ key: '/work/city-awards', icon: <TrophyOutlined />, label: link('/work/city-awards', t('nav.cityAwards')) });
+    if (mayOpen(user, 'enterprises')) registers.push({ key: '/work/enterprises', icon: <ShopOutlined />, label: link('/work/enterprises', t('nav.enterprises')) });
+    if (mayOpen(user, 'creditList')) registers.push({ key: '/work/credit-list', icon: <StopOutlined />, label: link('/work/credit-list', t('nav.creditList')) });
+    const home = user?.role === 'admin' ? groupOf('g-admin') : groupOf('g-work');
+    if (home) home.children.push(...registers);
+    else if (registers.length) items.push({ type: 'group', label: t('nav.adminGroup'), key: 'g-admin', children: registers } as Item);
+    allKeys.unshift('/work/city-awards', '/work/enterprises', '/work/credit-list');
+  }
 
   let selected = allKeys.find((k) => loc.pathname === k || loc.pathname.startsWith(k + '/')) ?? loc.pathname;
   if (selected === '/work/claims') selected = '/work/queue';
