@@ -79,7 +79,7 @@ describe.skipIf(!run)('the audit trail and the inbox', () => {
   }, 180_000);
 
   it('a department reviewer sees the time on queue items and the inbox count go to zero once opened', async () => {
-    const tab = await signIn(browser, server, 'dept-industry');
+    const tab = await signIn(browser, server, 'dept-science');
     tabs.push(tab);
     const { page } = tab;
     await page.goto('/work/queue');
