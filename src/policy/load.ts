@@ -20,10 +20,12 @@ import {
   type FactDecl,
   type Incentive,
   type Measure,
+  type MeasureInput,
   type PolicyFile,
   type Target,
 } from './schema.ts';
 import { Readings, type Choices } from './readings.ts';
+import { numbersNotOfRule, numbersOf, ruleNumbers } from './numbers.ts';
 import { parseFraction, parseMoneyFen, QuantityError } from './quantities.ts';
 import type { ByFact, Policy, Rate, ResolvedCap, ResolvedCondition, ResolvedIncentive } from './model.ts';
 import { KaifangError } from '../errors.ts';
@@ -130,7 +132,7 @@ export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID, opts: LoadOption
     L.problem(join(dir, 'source.txt'), 'the verbatim policy text source.txt is missing / 缺少政策原文 source.txt');
   }
   const measuresDir = join(dir, 'measures');
-  const measureFiles: ParsedFile<Measure>[] = [];
+  const measureFiles: ParsedFile<MeasureInput>[] = [];
   if (existsSync(measuresDir)) {
     for (const name of readdirSync(measuresDir).filter((n) => n.endsWith('.yaml')).sort()) {
       const f = L.parse(join(measuresDir, name), measureSchema);
@@ -233,6 +235,7 @@ export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID, opts: LoadOption
     m.responsibleUnits.forEach((u, i) => agencyRef(mf, u, ['responsibleUnits', i]));
     resolveAll(mf, m.incentives, ['incentives'], m.measure, m.leadUnit);
   }
+  const measures = measureFiles.map((mf) => resolveMeasure(L, mf, readings, incentives, targets)).sort((a, b) => a.measure - b.measure);
   // Every reading switches something, or says why it cannot (structural); every listed reading switches its rule.
   readings.checkWiring(
     [
@@ -261,7 +264,7 @@ export function loadPolicy(idOrDir: string = DEFAULT_POLICY_ID, opts: LoadOption
     source,
     agencies,
     facts,
-    measures: measureFiles.map((f) => f.data).sort((a, b) => a.measure - b.measure),
+    measures,
     incentives,
     incentivesById: new Map(incentives.map((i) => [i.id, i])),
     interpretations,
@@ -456,15 +459,17 @@ function resolveIncentive(
   for (const id of inc.interpretations) if (!interpretations.has(id)) L.problem(file, `unknown interpretation "${id}"`, at('interpretations'));
   const maxYears = readingOf(inc.maxYears, at('maxYears')) as number | undefined;
 
+  const summary = readingOf(inc.summary, at('summary')) as string;
+  const summaryEn = readingOf(inc.summaryEn, at('summaryEn')) as string | undefined;
   if (L.problems.length > before) return undefined;
-  return {
+  const resolved: ResolvedIncentive = {
     id: inc.id,
     measure,
     title: inc.title,
     titleEn: inc.titleEn,
     clause: inc.clause,
-    summary: inc.summary,
-    summaryEn: inc.summaryEn,
+    summary,
+    summaryEn,
     kind,
     beneficiary: inc.beneficiary,
     item: inc.item,
@@ -485,6 +490,34 @@ function resolveIncentive(
     interpretations: inc.interpretations,
     leadUnit,
   };
+  staleNumbers(L, file, path, inc, resolved, interpretations);
+  return resolved;
+}
+
+/**
+ * Every number once (numbers.ts): a label, formula text or summary may state the rule's own numbers, and those of
+ * the chosen option of a reading it lists — nothing else; a text left behind after a value changed is refused here.
+ */
+function staleNumbers(L: Loader, file: ParsedFile<unknown>, path: (string | number)[], inc: Incentive, r: ResolvedIncentive, interpretations: Policy['interpretations']) {
+  const chosen = r.interpretations.flatMap((id) => {
+    const i = interpretations.get(id);
+    const o = i?.options.find((x) => x.key === i.choice);
+    return o ? [o.label, o.labelEn] : [];
+  });
+  // a condition a reading drops (applies: false) keeps its number in the rule: a summary may still describe it
+  const dropped = inc.conditions.filter((c) => !r.conditions.some((x) => x.label === c.label)).map((c) => String(c.value));
+  const own = ruleNumbers(r, [...chosen, ...dropped]);
+  const check = (text: string | undefined, p: (string | number)[]) => {
+    const stale = text ? numbersNotOfRule(text, own) : [];
+    if (stale.length) L.problem(file, `${p.join('.')} states ${stale.join(', ')}, which is not a number of this rule (its values: conditions, caps, amount, rate, params) / 数字与规则的取值不一致`, p);
+  };
+  const at = (...p: (string | number)[]) => [...path, ...p];
+  check(r.summary, at('summary'));
+  check(r.summaryEn, at('summaryEn'));
+  check(r.formula, at('amount', 'formula'));
+  check(r.formulaEn, at('amount', 'formulaEn'));
+  inc.conditions.forEach((c, i) => (check(c.label, at('conditions', i, 'label')), check(c.labelEn, at('conditions', i, 'labelEn'))));
+  inc.caps.forEach((c, i) => (check(c.label, at('caps', i, 'label')), check(c.labelEn, at('caps', i, 'labelEn'))));
 }
 
 /** policy.yaml with its readings substituted: the period (policy-period) and the settlement rules. */
@@ -498,4 +531,33 @@ function resolvePolicyFile(L: Loader, file: ParsedFile<z.infer<typeof policyFile
   const onceSettlement = (readings.resolve(d.onceSettlement, file, ['onceSettlement']) ?? 'deduct') as PolicyFile['onceSettlement'];
   if (!['deduct', 'firstOnly', 'perClaim'].includes(onceSettlement)) L.problem(file, `onceSettlement must be deduct, firstOnly or perClaim, not ${String(onceSettlement)}`, ['onceSettlement']);
   return { ...d, effective, cityAwardSettlement, onceSettlement };
+}
+
+/**
+ * A measure with its summary's readings substituted, and the summary's numbers checked against its incentives'
+ * (and their chosen readings') and its targets' numbers (numbers.ts).
+ */
+function resolveMeasure(L: Loader, mf: ParsedFile<MeasureInput>, readings: Readings, incentives: ResolvedIncentive[], targets: Target[]): Measure {
+  const m = mf.data;
+  const own = incentives.filter((i) => i.measure === m.measure);
+  const listed = [...new Set(own.flatMap((i) => i.interpretations))];
+  const summary = readings.resolve(m.summary, mf, ['summary'], `measure ${m.measure}`, listed) as string;
+  const summaryEn = readings.resolve(m.summaryEn, mf, ['summaryEn'], `measure ${m.measure}`, listed) as string | undefined;
+  const stated = [
+    ...listed.flatMap((id) => {
+      const i = readings.effective.get(id)!;
+      const o = i.options.find((x) => x.key === i.choice)!;
+      return [o.label, o.labelEn];
+    }),
+    ...targets.filter((t) => t.measure === m.measure).map((t) => `${t.value}${t.unit}`),
+    // a condition a reading drops keeps its number in the measure (m10-pool-sales-year: sales above 2000万 at entry)
+    ...m.incentives.flatMap((i) => i.conditions.map((c) => String(c.value))),
+  ];
+  const union = numbersOf(stated);
+  for (const n of own.map((i) => ruleNumbers(i))) (n.money.forEach((v) => union.money.add(v)), n.rates.forEach((v) => union.rates.add(v)));
+  for (const [key, text] of [['summary', summary], ['summaryEn', summaryEn]] as const) {
+    const stale = text ? numbersNotOfRule(text, union) : [];
+    if (stale.length) L.problem(mf, `${key} states ${stale.join(', ')}, which is not a number of the measure's incentives or targets / 数字与规则的取值不一致`, [key]);
+  }
+  return { ...m, summary, summaryEn };
 }

@@ -115,9 +115,9 @@ export const incentiveSchema = z
     titleEn: text,
     /** the exact words of the policy this incentive encodes; must occur verbatim in source.txt */
     clause: text,
-    /** what it means in plain Chinese, for the policy library */
-    summary: text,
-    summaryEn: z.string().optional(),
+    /** what it means in plain Chinese, for the policy library; per option where it depends on a reading */
+    summary: orReading(text),
+    summaryEn: orReading(z.string()).optional(),
     /** formula: computed from facts · fixed: a set amount · cappedClaim: the amount is proposed, the engine enforces
      *  the cap · caseByCase: 一事一议, decided by a joint meeting · amountNotSet: the text names no amount (一定奖励) */
     kind: z.enum(['formula', 'fixed', 'cappedClaim', 'caseByCase', 'amountNotSet']),
@@ -160,8 +160,9 @@ export const measureSchema = z
     responsibleUnits: z.array(id), // 责任单位
     /** the measure's full text, verbatim */
     clause: text,
-    summary: text,
-    summaryEn: z.string().optional(),
+    /** per option where it depends on a reading one of its incentives lists */
+    summary: orReading(text),
+    summaryEn: orReading(z.string()).optional(),
     incentives: z.array(incentiveSchema).default([]),
   })
   .strict();
@@ -234,7 +235,9 @@ export type FactDecl = Omit<FactDeclInput, 'derivedFrom'> & { derivedFrom?: stri
 export type Condition = z.infer<typeof conditionSchema>;
 export type Cap = z.infer<typeof capSchema>;
 export type Incentive = z.infer<typeof incentiveSchema>;
-export type Measure = z.infer<typeof measureSchema>;
+export type MeasureInput = z.infer<typeof measureSchema>;
+/** a measure with its summary's reading substituted */
+export type Measure = Omit<MeasureInput, 'summary' | 'summaryEn'> & { summary: string; summaryEn?: string };
 export type PolicyFileInput = z.infer<typeof policyFileSchema>;
 /** policy.yaml with its readings substituted (what the rest of Kaifang reads) */
 export type PolicyFile = Omit<PolicyFileInput, 'effective' | 'cityAwardSettlement' | 'onceSettlement'> & {
