@@ -27,6 +27,7 @@ const pages = {
   Publicity: () => import('./pages/official/Publicity'),
   PublicityBatch: () => import('./pages/official/PublicityBatch'),
   Payments: () => import('./pages/official/Payments'),
+  Recoveries: () => import('./pages/official/Recoveries'),
   Overview: () => import('./pages/official/Overview'),
   Audit: () => import('./pages/official/Audit'),
   ServiceCases: () => import('./pages/official/ServiceCases'),
@@ -53,6 +54,7 @@ const Queues = lazy(pages.Queues);
 const Publicity = lazy(pages.Publicity);
 const PublicityBatchPage = lazy(pages.PublicityBatch);
 const Payments = lazy(pages.Payments);
+const Recoveries = lazy(pages.Recoveries);
 const Overview = lazy(pages.Overview);
 const Audit = lazy(pages.Audit);
 const ServiceCases = lazy(pages.ServiceCases);
@@ -86,6 +88,7 @@ export function preloadPageFor(pathname: string) {
     [/^\/work\/publicity$/, pages.Publicity],
     [/^\/work\/publicity\/\d+$/, pages.PublicityBatch],
     [/^\/work\/payments$/, pages.Payments],
+    [/^\/work\/recoveries$/, pages.Recoveries],
     [/^\/work\/overview$/, pages.Overview],
     [/^\/work\/audit$/, pages.Audit],
     [/^\/work\/service-cases$/, pages.ServiceCases],
@@ -132,6 +135,7 @@ export function App() {
                   <Route path="publicity" element={<RequireRole roles={PAGE_ROLES.publicity}><Publicity /></RequireRole>} />
                   <Route path="publicity/:id" element={<RequireRole roles={PAGE_ROLES.publicity}><PublicityBatchPage /></RequireRole>} />
                   <Route path="payments" element={<RequireRole roles={PAGE_ROLES.payments}><Payments /></RequireRole>} />
+                  <Route path="recoveries" element={<RequireRole roles={PAGE_ROLES.recoveries}><Recoveries /></RequireRole>} />
                   <Route path="overview" element={<RequireRole roles={PAGE_ROLES.overview}><Overview /></RequireRole>} />
                   <Route path="audit" element={<RequireRole roles={PAGE_ROLES.audit}><Audit /></RequireRole>} />
                   <Route path="service-cases" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCases /></RequireRole>} />

@@ -163,6 +163,15 @@ export const api = {
   calendarYear: (year: number) => request<import('./types').CalendarYearEntry>(`/api/calendar/years/${year}`),
   saveCalendarYear: (year: number, body: import('./types').CalendarYearInput) =>
     request<{ saved: import('./types').CalendarYearSummary; coverage: import('./types').CalendarCoverage }>(`/api/calendar/years/${year}`, { method: 'PUT', body }),
+  // 更正与追回 (corrections from the case view; the clawbacks' follow-up)
+  claimCorrections: (id: number | string) => request<import('./types').ClaimCorrections>(`/api/claims/${id}/corrections`),
+  correct: (id: number | string, body: { kind: 'reversal' | 'clawback'; reason: string; amountFen?: number; dueOn?: string }) =>
+    request<{ id: number; ledgerEntryId: number; amountFen: number; outstandingFen: number; recoveryId: number | null }>(`/api/claims/${id}/corrections`, { body, idempotent: true }),
+  recoveries: (f: import('./types').RecoveryFilter & { page?: number; pageSize?: number }) =>
+    request<import('./types').RecoveryPage>('/api/recoveries', { query: { ...f, overdue: f.overdue ? 'true' : undefined } }),
+  recoveriesExportUrl: (f: import('./types').RecoveryFilter) => `/api/recoveries/export.xlsx${qs({ ...f, overdue: f.overdue ? 'true' : undefined })}`,
+  recordRecovery: (recoveryId: number, body: { amountFen: number; receivedOn: string; reference: string; note?: string }) =>
+    request<import('./types').Recovery>(`/api/recoveries/${recoveryId}/receipts`, { body, idempotent: true }),
   importServiceCases: (file: File, dryRun = false) => {
     const form = new FormData();
     form.append('file', file, file.name);

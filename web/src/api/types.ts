@@ -830,3 +830,72 @@ export interface ClaimTiming {
   limitWorkingDays: number | null;
   overdue: boolean;
 }
+
+// ── 更正与追回 (GET /api/claims/:id/corrections, /api/recoveries; src/claims/recoveries.ts) ─────────────────
+export interface RecoveryReceipt {
+  id: number;
+  amountFen: number;
+  receivedOn: string;
+  reference: string;
+  note: string | null;
+  recordedBy: string | null;
+  recordedAt: string;
+}
+
+/** 应追回: the debt a clawback created, and what has come back against it (not ledger entries) */
+export interface Recovery {
+  id: number;
+  claimId: number;
+  ledgerEntryId: number;
+  enterpriseUscc: string;
+  enterpriseName: string;
+  areaId: string;
+  measureId: string;
+  incentive: string;
+  title: string;
+  item: string;
+  year: number;
+  reason: string | null;
+  dueFen: number;
+  recoveredFen: number;
+  outstandingFen: number;
+  status: 'open' | 'settled';
+  clawedBackOn: string;
+  dueOn: string | null;
+  ageDays: number;
+  overdueDays: number;
+  lastReceivedOn: string | null;
+  receipts: RecoveryReceipt[];
+}
+
+export interface RecoveryTotals {
+  dueFen: number;
+  recoveredFen: number;
+  outstandingFen: number;
+}
+
+export interface ClaimCorrections {
+  claimId: number;
+  state: ClaimState;
+  awardFen: number | null;
+  corrections: Array<{ id: number; kind: 'reversal' | 'clawback'; amountFen: number; reason: string | null; by: string | null; at: string }>;
+  outstandingFen: number;
+  payment: { amountFen: number; paidOn: string; voucherNo: string } | null;
+  /** the correction the caller may make now */
+  allowedKind: 'reversal' | 'clawback' | null;
+  maxFen: number;
+  stateAfter: ClaimState | null;
+  mayRecordRecovery: boolean;
+  recoveries: Recovery[];
+  recoveryTotals: RecoveryTotals;
+  asOf: string;
+}
+
+export interface RecoveryFilter {
+  status?: 'open' | 'settled' | 'all';
+  measure?: string;
+  q?: string;
+  overdue?: boolean;
+}
+
+export type RecoveryPage = Page<Recovery> & { totals: RecoveryTotals & { overdue: number }; asOf: string };

@@ -20,6 +20,8 @@ export const PAGE_ROLES = {
   caseView: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor'],
   publicity: ['departmentReviewer', 'auditor'],
   payments: ['finance', 'auditor'],
+  /** 追回跟踪: lead departments (their measures; they record receipts), finance and the auditor (ledger.read) */
+  recoveries: ['departmentReviewer', 'finance', 'auditor'],
   overview: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor'],
   audit: ['auditor', 'admin'],
   /** 服务时限 (measures 22–25): every official reads (src/http/routes/service-cases.ts READERS) */
