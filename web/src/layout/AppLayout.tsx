@@ -1,6 +1,7 @@
 import {
   AuditOutlined, BankOutlined, BarChartOutlined, CalendarOutlined, FieldTimeOutlined, FundOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
   InboxOutlined, LoginOutlined, LogoutOutlined, MenuOutlined, NotificationOutlined, ProfileOutlined, ReadOutlined, UserOutlined,
+  RollbackOutlined,
   SafetyCertificateOutlined, TeamOutlined, TrophyOutlined, ShopOutlined, StopOutlined,
 } from '@ant-design/icons';
 import { Alert, App, Badge, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Spin, Typography } from 'antd';
@@ -92,6 +93,7 @@ export function AppLayout() {
       });
     if (mayOpen(user, 'publicity')) work.push({ key: '/work/publicity', icon: <NotificationOutlined />, label: link('/work/publicity', t('nav.publicity')) });
     if (mayOpen(user, 'payments')) work.push({ key: '/work/payments', icon: <BankOutlined />, label: link('/work/payments', t('nav.payments')) });
+    if (mayOpen(user, 'recoveries')) work.push({ key: '/work/recoveries', icon: <RollbackOutlined />, label: link('/work/recoveries', t('rec.nav')) });
     if (mayOpen(user, 'overview')) work.push({ key: '/work/overview', icon: <BarChartOutlined />, label: link('/work/overview', t('nav.overview')) });
     if (mayOpen(user, 'audit')) work.push({ key: '/work/audit', icon: <AuditOutlined />, label: link('/work/audit', t('nav.audit')) });
     items.push({ type: 'group', label: t('nav.work'), key: 'g-work', children: work });
@@ -117,7 +119,7 @@ export function AppLayout() {
     });
   }
 
-  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payments', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator'];
+  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator'];
   // 用户管理 joins the administration group (made here when no other page of it is in the menu)
   if (mayOpen(user, 'users')) {
     let adminGroup = items.find((i) => i?.key === 'g-admin') as { children: Item[] } | undefined;

@@ -25,6 +25,7 @@ import { MoneyInputError, parseMoneyToFen } from '../../lib/money';
 import { useAsync, usePolicy } from '../../lib/useAsync';
 import { measureLabel } from '../../lib/measures';
 import { CreditAlert } from '../../components/CreditAlert';
+import { CorrectionsPanel } from '../../components/CorrectionsPanel';
 
 export default function CaseView() {
   const { id = '' } = useParams();
@@ -161,6 +162,9 @@ export default function CaseView() {
         <Col xs={24} lg={8}>
           <Flex vertical gap={16}>
             {wide && <Actions detail={d} onDone={res.reload} />}
+            {/* the claim's own ledger, 更正 for its lead department, and the follow-up of its clawbacks (shown when it has an
+                award and the reader may read its ledger); mounted afresh when the claim moves on */}
+            <CorrectionsPanel key={`${c.id}:${c.state}:${(d.timeline ?? []).length}`} claimId={c.id} onChanged={res.reload} />
             <Card size="small" title={t('case.timeline')}>
               {d.timeline ? <HistoryTimeline events={d.timeline} /> : <CaseTimeline detail={d} />}
             </Card>
