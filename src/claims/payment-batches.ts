@@ -61,7 +61,7 @@ export function normalizeAccountNo(v: string): string | null {
  */
 export async function setEnterpriseBankAccount(ctx: PlatformContext, user: Principal, uscc: string, input: { accountName?: unknown; bankName?: unknown; accountNo?: unknown }, ip?: string | null) {
   authorize(user, 'enterprise.update', {}, ctx.access);
-  const text = (v: unknown) => (typeof v === 'string' ? v.normalize('NFKC').trim() : '');
+  const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
   const accountName = text(input.accountName);
   const bankName = text(input.bankName);
   const rawNo = text(input.accountNo);
@@ -697,8 +697,9 @@ export async function recordLineByHand(ctx: PlatformContext, user: Principal, id
 
 const badFile = (reason: string) => err('bad_file', 'file', '无法读取该文件：请上传 Excel 工作簿（.xlsx 格式；旧版 .xls 请先另存为 .xlsx）', `cannot read the file as an Excel workbook (.xlsx): ${reason}`);
 const noSheet = () => new ValidationError([err('empty_file', 'file', '工作簿中没有工作表', 'the workbook has no worksheet')]);
-const clean = (s: string) => s.normalize('NFKC').replace(/^[\s\u3000\u00a0]+|[\s\u3000\u00a0]+$/g, '');
-const headerKey = (s: string) => clean(s).replace(/[\s*＊]/g, '').replace(/[（(]/g, '(').replace(/[)）]/g, ')').toLowerCase();
+// Trimmed only: a voucher number or the bank's reason is kept as written (full-width brackets stay full-width).
+const clean = (s: string) => s.replace(/^[\s\u3000\u00a0]+|[\s\u3000\u00a0]+$/g, '');
+const headerKey = (s: string) => clean(s).normalize('NFKC').replace(/[\s*＊]/g, '').replace(/[（(]/g, '(').replace(/[)）]/g, ')').toLowerCase();
 
 function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';
@@ -741,10 +742,12 @@ export async function readReturnWorkbook(data: Buffer | Uint8Array | ArrayBuffer
         }
         continue;
       }
-      const get = (h: string) => {
+      const text = (h: string) => {
         const c = cols!.get(headerKey(h));
         return c ? clean(cellText(row.getCell(c).value)) : '';
       };
+      // codes, numbers, dates and the result: full-width digits and letters read as ASCII
+      const get = (h: string) => text(h).normalize('NFKC');
       const first = get('序号');
       if (first === TOTAL_LABEL || first.startsWith(TOTAL_LABEL)) continue;
       const resultText = get('结果');
@@ -783,7 +786,7 @@ export async function readReturnWorkbook(data: Buffer | Uint8Array | ArrayBuffer
         errors.push(...rowErrors);
         continue;
       }
-      out.push({ row: r, lineNo, claimId, uscc, amountFen, result: result!, voucherNo: get('凭证号') || undefined, failureReason: get('失败原因') || undefined, paidOn: paidOnText || undefined });
+      out.push({ row: r, lineNo, claimId, uscc, amountFen, result: result!, voucherNo: text('凭证号') || undefined, failureReason: text('失败原因') || undefined, paidOn: paidOnText || undefined });
     }
     if (!cols) throw new ValidationError([err('empty_file', 'file', '回盘文件是空的', 'the return file is empty')]);
     return { rows: out, errors };

@@ -593,7 +593,7 @@ export async function seedDemo(ctx: PlatformContext, options: SeedDemoOptions = 
   const bankDay = day(-13);
   await happened(instant(bankDay, 90), ['payments', 'claims'], () =>
     recordReturn(ctx, finance, bankBatch.id, [
-      { row: null, lineNo: paidKey < failedKey ? 1 : 2, result: 'paid', voucherNo: `记-${bankDay.replace(/-/g, '')}-Y01`, paidOn: bankDay },
+      { row: null, lineNo: paidKey < failedKey ? 1 : 2, result: 'paid', voucherNo: `记-${bankDay.replace(/-/g, '')}-901`, paidOn: bankDay },
       { row: null, lineNo: paidKey < failedKey ? 2 : 1, result: 'failed', failureReason: '收款账号与户名不符，银行退回（示例）' },
     ], { source: 'hand' }),
   );

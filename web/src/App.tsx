@@ -27,6 +27,9 @@ const pages = {
   Publicity: () => import('./pages/official/Publicity'),
   PublicityBatch: () => import('./pages/official/PublicityBatch'),
   Payments: () => import('./pages/official/Payments'),
+  PaymentBatches: () => import('./pages/official/PaymentBatches'),
+  PaymentBatch: () => import('./pages/official/PaymentBatch'),
+  Budgets: () => import('./pages/official/Budgets'),
   Recoveries: () => import('./pages/official/Recoveries'),
   Overview: () => import('./pages/official/Overview'),
   Audit: () => import('./pages/official/Audit'),
@@ -54,6 +57,9 @@ const Queues = lazy(pages.Queues);
 const Publicity = lazy(pages.Publicity);
 const PublicityBatchPage = lazy(pages.PublicityBatch);
 const Payments = lazy(pages.Payments);
+const PaymentBatches = lazy(pages.PaymentBatches);
+const PaymentBatchPage = lazy(pages.PaymentBatch);
+const Budgets = lazy(pages.Budgets);
 const Recoveries = lazy(pages.Recoveries);
 const Overview = lazy(pages.Overview);
 const Audit = lazy(pages.Audit);
@@ -88,6 +94,9 @@ export function preloadPageFor(pathname: string) {
     [/^\/work\/publicity$/, pages.Publicity],
     [/^\/work\/publicity\/\d+$/, pages.PublicityBatch],
     [/^\/work\/payments$/, pages.Payments],
+    [/^\/work\/payment-batches$/, pages.PaymentBatches],
+    [/^\/work\/payment-batches\/\d+$/, pages.PaymentBatch],
+    [/^\/work\/budgets$/, pages.Budgets],
     [/^\/work\/recoveries$/, pages.Recoveries],
     [/^\/work\/overview$/, pages.Overview],
     [/^\/work\/audit$/, pages.Audit],
@@ -135,6 +144,9 @@ export function App() {
                   <Route path="publicity" element={<RequireRole roles={PAGE_ROLES.publicity}><Publicity /></RequireRole>} />
                   <Route path="publicity/:id" element={<RequireRole roles={PAGE_ROLES.publicity}><PublicityBatchPage /></RequireRole>} />
                   <Route path="payments" element={<RequireRole roles={PAGE_ROLES.payments}><Payments /></RequireRole>} />
+                  <Route path="payment-batches" element={<RequireRole roles={PAGE_ROLES.paymentBatches}><PaymentBatches /></RequireRole>} />
+                  <Route path="payment-batches/:id" element={<RequireRole roles={PAGE_ROLES.paymentBatches}><PaymentBatchPage /></RequireRole>} />
+                  <Route path="budgets" element={<RequireRole roles={PAGE_ROLES.budgets}><Budgets /></RequireRole>} />
                   <Route path="recoveries" element={<RequireRole roles={PAGE_ROLES.recoveries}><Recoveries /></RequireRole>} />
                   <Route path="overview" element={<RequireRole roles={PAGE_ROLES.overview}><Overview /></RequireRole>} />
                   <Route path="audit" element={<RequireRole roles={PAGE_ROLES.audit}><Audit /></RequireRole>} />

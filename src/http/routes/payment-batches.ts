@@ -24,7 +24,7 @@ import { authorize } from '../../identity/access.ts';
 import { requireUser } from '../auth.ts';
 import { idempotent, requestHash } from '../idempotency.ts';
 import { readUploadedFile } from '../multipart.ts';
-import { attachment, body, DATE, ID, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, paginate, params, query, SESSION, TEXT, USCC } from '../schemas.ts';
+import { attachment, body, DATE, ID, ID_NUMBER, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, paginate, params, query, SESSION, TEXT, USCC } from '../schemas.ts';
 
 const tags = ['payment-batches'];
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -62,7 +62,7 @@ export async function paymentBatchRoutes(app: FastifyInstance, opts: { ctx: Plat
         security: SESSION,
         summary: '组建拨付批次（财政）：锁定所选申报并重新核查状态、信用、应拨金额和银行账户；每笔金额为组批时的应拨金额',
         headers: IDEMPOTENCY_HEADERS,
-        body: body({ title: TEXT(200), claimIds: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 } }, filters: query(FILTERS) }, ['title', 'claimIds']),
+        body: body({ title: TEXT(200), claimIds: { type: 'array', minItems: 1, items: ID_NUMBER }, filters: query(FILTERS) }, ['title', 'claimIds']),
       },
     },
     async (req, reply) => {

@@ -20,6 +20,10 @@ export const PAGE_ROLES = {
   caseView: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor'],
   publicity: ['departmentReviewer', 'auditor'],
   payments: ['finance', 'auditor'],
+  /** 拨付批次: finance builds and records them, auditors read (src/claims/payment-batches.ts) */
+  paymentBatches: ['finance', 'auditor'],
+  /** 预算: finance sets them; lead departments (their measures) and auditors read */
+  budgets: ['departmentReviewer', 'finance', 'auditor'],
   /** 追回跟踪: lead departments (their measures; they record receipts), finance and the auditor (ledger.read) */
   recoveries: ['departmentReviewer', 'finance', 'auditor'],
   overview: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor'],

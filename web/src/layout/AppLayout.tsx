@@ -93,6 +93,8 @@ export function AppLayout() {
       });
     if (mayOpen(user, 'publicity')) work.push({ key: '/work/publicity', icon: <NotificationOutlined />, label: link('/work/publicity', t('nav.publicity')) });
     if (mayOpen(user, 'payments')) work.push({ key: '/work/payments', icon: <BankOutlined />, label: link('/work/payments', t('nav.payments')) });
+    if (mayOpen(user, 'paymentBatches')) work.push({ key: '/work/payment-batches', icon: <BankOutlined />, label: link('/work/payment-batches', t('nav.paymentBatches')) });
+    if (mayOpen(user, 'budgets')) work.push({ key: '/work/budgets', icon: <FundOutlined />, label: link('/work/budgets', t('nav.budgets')) });
     if (mayOpen(user, 'recoveries')) work.push({ key: '/work/recoveries', icon: <RollbackOutlined />, label: link('/work/recoveries', t('rec.nav')) });
     if (mayOpen(user, 'overview')) work.push({ key: '/work/overview', icon: <BarChartOutlined />, label: link('/work/overview', t('nav.overview')) });
     if (mayOpen(user, 'audit')) work.push({ key: '/work/audit', icon: <AuditOutlined />, label: link('/work/audit', t('nav.audit')) });
@@ -119,7 +121,7 @@ export function AppLayout() {
     });
   }
 
-  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator'];
+  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator'];
   // 用户管理 joins the administration group (made here when no other page of it is in the menu)
   if (mayOpen(user, 'users')) {
     let adminGroup = items.find((i) => i?.key === 'g-admin') as { children: Item[] } | undefined;

@@ -3,7 +3,7 @@ import { App, Button, Card, Flex, Form, Modal, Statistic, Table, Tabs, Typograph
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { api, itemsOf } from '../../api/client';
-import type { PaymentRow } from '../../api/types';
+import type { PaymentRow as ListedPayment } from '../../api/types';
 import { useAuth } from '../../auth/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageTitle } from '../../components/PageTitle';
@@ -15,6 +15,9 @@ import { allIncentives } from '../../lib/factForm';
 import { useFormSubmit } from '../../lib/useFormSubmit';
 import { useAsync, usePolicy } from '../../lib/useAsync';
 
+/** A row of the list, with what the payment batches add: the batch awaiting the bank, the bank's last refusal. */
+type PaymentRow = ListedPayment & { inBatch?: number | null; lastFailure?: { batchId: number; reason: string } | null };
+
 export default function Payments() {
   const { t, pick, money } = useI18n();
   const { message } = App.useApp();
@@ -23,7 +26,7 @@ export default function Payments() {
   const { areaName } = useAreas();
   const [params, setParams] = useSearchParams();
   const status = (params.get('status') === 'paid' ? 'paid' : 'awaiting') as 'awaiting' | 'paid';
-  const list = useAsync(() => api.payments(status), [status]);
+  const list = useAsync(() => api.payments(status) as Promise<PaymentRow[] | { items: PaymentRow[]; total: number; page: number; pageSize: number }>, [status]);
   const [paying, setPaying] = useState<PaymentRow | null>(null);
   const [form] = Form.useForm<{ voucherNo: string; paidOn: string }>();
   const { busy, error, setError, submit } = useFormSubmit(form);
@@ -85,6 +88,11 @@ export default function Payments() {
                 <>
                   <div>{n ?? '—'}</div>
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>{r.enterpriseUscc}</Typography.Text>
+                  {r.lastFailure && (
+                    <div>
+                      <Typography.Text type="danger" style={{ fontSize: 12 }}>{t('fin.bankReturned', { reason: r.lastFailure.reason })}</Typography.Text>
+                    </div>
+                  )}
                 </>
               ),
             },
@@ -99,7 +107,11 @@ export default function Payments() {
                     title: t('common.actions'),
                     key: 'op',
                     width: 120,
-                    render: (_: unknown, r: PaymentRow) => (
+                    render: (_: unknown, r: PaymentRow) =>
+                      r.inBatch ? (
+                        // paid by the bank's return of its batch, never also by hand (the server refuses it too)
+                        <Link to={`/work/payment-batches/${r.inBatch}`}>{t('fin.inBatch', { id: r.inBatch })}</Link>
+                      ) : (
                       <Button
                         size="small"
                         type="primary"
@@ -111,7 +123,7 @@ export default function Payments() {
                       >
                         {t('action.pay')}
                       </Button>
-                    ),
+                      ),
                   },
                 ]
               : []),
