@@ -117,7 +117,8 @@ export function validateClaimInput(ctx: PlatformContext, input: ClaimInput, ente
   if (input.facts !== undefined && (typeof input.facts !== 'object' || input.facts === null || Array.isArray(input.facts))) errors.push(new KaifangError({ code: 'not_object', path: 'facts', zh: '事实应为“名称: 值”的对象', en: 'facts must be an object' }));
   if (errors.length) throw new ValidationError(errors);
   // The engine validates the facts and the amount exactly as `kaifang calc` would; its paths are re-rooted here.
-  const doc = claimFactsDocument(ctx, { incentive: inc!.id, year: year as number, item: (input.item as string) || undefined, date: (input.date as string) || undefined, amountFen: input.amountClaimedFen, facts: (input.facts ?? {}) as JsonObject }, enterprise, []);
+  // The item as it is stored (trimmed): the engine must judge the claim that will be kept, not the text as typed.
+  const doc = claimFactsDocument(ctx, { incentive: inc!.id, year: year as number, item: ((input.item as string | undefined) ?? '').trim() || undefined, date: (input.date as string) || undefined, amountFen: input.amountClaimedFen, facts: (input.facts ?? {}) as JsonObject }, enterprise, []);
   try {
     ctx.engine.parse(doc);
   } catch (e) {
