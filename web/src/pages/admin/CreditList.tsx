@@ -127,7 +127,7 @@ function AddListing({ onClose, onSaved }: { onClose: () => void; onSaved: () => 
   return (
     <Modal open title={t('creditList.add')} onCancel={onClose} onOk={save} okText={t('reg.save')} confirmLoading={busy} destroyOnHidden>
       {error ? <ErrorAlert error={error} /> : null}
-      <Form form={form} layout="vertical" initialValues={{ listedOn: todayShanghai() }}>
+      <Form form={form} name="creditAdd" layout="vertical" initialValues={{ listedOn: todayShanghai() }}>
         <Form.Item name="uscc" label={t('ent.uscc')} rules={[{ required: true, len: 18, message: t('ent.usccRule') }]}>
           <Input maxLength={18} autoComplete="off" />
         </Form.Item>
@@ -160,7 +160,7 @@ function Delist({ entry, onClose, onSaved }: { entry: CreditEntryView; onClose: 
   return (
     <Modal open title={`${t('creditList.delist')}：${entry.enterpriseName ?? entry.uscc}`} onCancel={onClose} onOk={save} okText={t('reg.save')} confirmLoading={busy} destroyOnHidden>
       {error ? <ErrorAlert error={error} /> : null}
-      <Form form={form} layout="vertical" initialValues={{ delistedOn: todayShanghai() }}>
+      <Form form={form} name="creditDelist" layout="vertical" initialValues={{ delistedOn: todayShanghai() }}>
         <Form.Item name="reason" label={t('creditList.delistReason')} rules={[{ required: true, whitespace: true, message: t('creditList.required') }]}>
           <Input.TextArea rows={2} maxLength={2000} />
         </Form.Item>

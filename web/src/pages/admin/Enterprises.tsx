@@ -138,7 +138,7 @@ export function EnterpriseForm({ current, onClose, onSaved }: { current?: Enterp
   return (
     <Modal open title={current ? t('ent.edit') : t('ent.register')} onCancel={onClose} onOk={save} okText={t('reg.save')} confirmLoading={busy} destroyOnHidden>
       {error ? <ErrorAlert error={error} /> : null}
-      <Form form={form} layout="vertical" initialValues={current} onFinish={save}>
+      <Form form={form} name="enterprise" layout="vertical" initialValues={current} onFinish={save}>
         <Form.Item name="uscc" label={t('ent.uscc')} extra={current ? t('ent.usccFixed') : t('ent.usccHint')} rules={[{ required: !current, len: 18, message: t('ent.usccRule') }]}>
           <Input disabled={!!current} maxLength={18} autoComplete="off" />
         </Form.Item>

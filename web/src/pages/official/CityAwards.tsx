@@ -159,7 +159,7 @@ function RecordCityAward({ incentives, onClose, onSaved }: { incentives: Array<{
   return (
     <Modal open title={t('city.record')} onCancel={onClose} onOk={save} okText={t('reg.save')} confirmLoading={busy} destroyOnHidden>
       {error ? <ErrorAlert error={error} /> : null}
-      <Form form={form} layout="vertical" initialValues={{ year: 2020 }}>
+      <Form form={form} name="cityAward" layout="vertical" initialValues={{ year: 2020 }}>
         <Form.Item name="uscc" label={t('city.enterprise')} rules={[{ required: true, message: t('city.enterpriseRule') }]}>
           <Select showSearch filterOption={false} onSearch={search} options={options} placeholder={t('ent.searchHint')} notFoundContent={null} />
         </Form.Item>
@@ -196,7 +196,7 @@ function CorrectCityAward({ award, onClose, onSaved }: { award: CityAwardView; o
     <Modal open title={t('city.correct')} onCancel={onClose} onOk={save} okText={t('reg.save')} confirmLoading={busy} destroyOnHidden>
       <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={t('city.correctRule', { now: money(award.netFen), setOff: money(award.setOffFen) })} />
       {error ? <ErrorAlert error={error} /> : null}
-      <Form form={form} layout="vertical">
+      <Form form={form} name="cityCorrection" layout="vertical">
         <Form.Item name="amount" label={t('city.newAmount')} extra={t('city.newAmountHint')} rules={[{ validator: (_, v: MoneyValue | undefined) => (String(v?.amount ?? "").trim() ? Promise.resolve() : Promise.reject(new Error(t('city.amountRule')))) }]}>
           <MoneyInput />
         </Form.Item>
