@@ -64,6 +64,28 @@ describe('reading a sheet', () => {
     expect(await readSheet(file, opts({ sheet: '案件' }), async (s) => [s.name, (await allRows(s)).length])).toEqual(['说明', 1]);
   });
 
+  it('refuses a cell with a character no text may hold, naming the row and column, before the importer sees the row', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('企业名录');
+    ws.addRow(['名称', '说明']);
+    ws.addRow(['吴江丝绸有限公司', '第一行\n第二行']); // a line break inside a cell (Alt+Enter) is text
+    ws.addRow(['吴江\u202Efdp.exe', '']); // a right-to-left override that makes the name read backwards
+    ws.addRow(['吴江光缆有限公司', { richText: [{ text: '正常' }, { text: '\u0000' }] }]);
+    const file = Buffer.from(await wb.xlsx.writeBuffer());
+    const seen: number[] = [];
+    const e = await failure(readSheet(file, opts(), async (sheet) => {
+      for await (const row of sheet.rows) seen.push(row.number);
+    }));
+    expect((e as ValidationError).errors.map((x) => [x.path, x.code])).toEqual([['rows[3].A', 'bad_characters']]);
+    expect(e.messageZh).toContain('U+202E');
+    expect(seen).toEqual([1, 2]); // the bad row never reached the importer
+    // rich text is read run by run: a zero-width space hidden in the second run is found
+    const hidden = new ExcelJS.Workbook();
+    hidden.addWorksheet('x').addRow([{ richText: [{ text: '正常' }, { text: '文字\u200B' }] }]);
+    const e2 = await failure(readSheet(Buffer.from(await hidden.xlsx.writeBuffer()), opts({ headerRows: 0 }), allRows));
+    expect((e2 as ValidationError).errors.map((x) => x.path)).toEqual(['rows[1].A']);
+  });
+
   it('refuses what is not a workbook, and a workbook without sheets, in the words of the importer', async () => {
     expect((await failure(readSheet(Buffer.from('not a workbook'), opts(), allRows))).code).toBe('not_a_workbook');
     expect((await failure(readSheet(zip([part('hello.txt', 'hi')]), opts(), allRows))).code).toBe('not_a_workbook');

@@ -35,6 +35,7 @@ import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
 import { platformConfig, type PlatformConfig } from '../config.ts';
 import { KaifangError, ValidationError } from '../errors.ts';
+import { badCharacter, badCharacterError } from '../refused-characters.ts';
 
 export interface ImportLimits {
   /** most data rows one import reads (KAIFANG_IMPORT_MAX_ROWS) */
@@ -229,6 +230,45 @@ function partPath(target: string): string {
  * when it returns. Limit refusals are ValidationErrors on the path `file` naming the limit and its setting; a file
  * that cannot be read is the importer's own `notAWorkbook` error.
  */
+/** The text a cell shows: a string, rich text, a hyperlink's text, or a formula's string result. */
+function cellTexts(value: ExcelJS.CellValue): string[] {
+  if (typeof value === 'string') return [value];
+  if (!value || typeof value !== 'object' || value instanceof Date) return [];
+  const v = value as unknown as Record<string, unknown>;
+  if (Array.isArray(v.richText)) return (v.richText as Array<{ text?: unknown }>).map((r) => (typeof r.text === 'string' ? r.text : ''));
+  const out: string[] = [];
+  if (typeof v.text === 'string') out.push(v.text);
+  if (typeof v.result === 'string') out.push(v.result);
+  return out;
+}
+
+/**
+ * The characters no text of Kaifang accepts (src/refused-characters.ts: control characters, lone surrogates,
+ * invisible direction and zero-width characters) are refused in a cell as they are in an HTTP field — before any
+ * importer sees the row, so that no import of any list can store what the API would refuse. A cell may hold line
+ * breaks (Alt+Enter in Excel); each importer decides what a one-line column does with them. Every bad cell of the
+ * row is named (`rows[5].C`: row 5 as Excel numbers it, column C); the import stops there and stores nothing.
+ */
+function refuseBadCells(row: ExcelJS.Row): void {
+  const errors: KaifangError[] = [];
+  row.eachCell({ includeEmpty: false }, (cell, col) => {
+    for (const text of cellTexts(cell.value)) {
+      const ch = badCharacter(text, true);
+      if (ch) {
+        errors.push(badCharacterError(`rows[${row.number}].${columnLetter(col)}`, ch));
+        break;
+      }
+    }
+  });
+  if (errors.length) throw new ValidationError(errors);
+}
+
+function columnLetter(col: number): string {
+  let s = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
 export async function readSheet<T>(data: Buffer | Uint8Array | ArrayBuffer, opts: ReadSheetOptions, read: (sheet: SheetRows) => Promise<T>): Promise<T> {
   const limits = opts.limits ?? importLimits();
   const stats = opts.stats ?? newReadStats();
@@ -345,6 +385,7 @@ export async function readSheet<T>(data: Buffer | Uint8Array | ArrayBuffer, opts
           if (!row.hasValues) continue;
           stats.rowsDelivered++;
           if (stats.rowsDelivered > backstop) throw tooManyRows(limits.maxRows);
+          refuseBadCells(row);
           yield row;
         }
       } finally {
