@@ -240,7 +240,18 @@ export interface AuditAnchorMark {
 }
 
 export type AuditChainReport =
-  | { ok: true; records: number; headSeq: number | null; headHash: string; pending: AuditPending; lastAnchor: AuditAnchorMark | null }
+  | {
+      ok: true;
+      records: number;
+      headSeq: number | null;
+      headHash: string;
+      pending: AuditPending;
+      lastAnchor: AuditAnchorMark | null;
+      /** Records whose hashes this run recomputed: all of them, or those after the checkpoint it started from. */
+      walked?: number;
+      /** The verified checkpoint the walk started after (fromCheckpoint), or null: from #1. */
+      fromSeq?: number | null;
+    }
   | {
       ok: false;
       /** Records verified intact before the first broken one. */
@@ -259,7 +270,18 @@ export type AuditChainReport =
  * well — which is why anchors are also kept outside (anchor.ts checkAuditAnchor). It changes nothing (seal first
  * with sealAuditChain to verify everything written so far).
  */
-export async function verifyAuditChain(db: Db, options: { batchSize?: number; onProgress?: (recordsVerified: number) => void } = {}): Promise<AuditChainReport> {
+/**
+ * `fromCheckpoint`: start after the newest position an earlier verify found intact (audit_verified, migration 0017)
+ * instead of #1, so a verify costs the records added since. The record at the checkpoint must still have the hash
+ * verified there, and every anchor at or before it its anchored hash (one look-up each): a history rewritten and
+ * sealed again is caught as by a full walk. What only a full walk catches is a sealed record before the checkpoint
+ * edited in place behind the trigger with its stored hash left as it was — run it (`verify --full`) now and then.
+ * `recordCheckpoint`: on success, remember the head as verified.
+ */
+export async function verifyAuditChain(
+  db: Db,
+  options: { batchSize?: number; onProgress?: (recordsVerified: number) => void; fromCheckpoint?: boolean; recordCheckpoint?: boolean } = {},
+): Promise<AuditChainReport> {
   const batchSize = options.batchSize ?? 2000;
   const anchors = await sql<{ seq: number; hash: string; created_at: Date }>`
     select seq, hash, created_at from audit_anchors order by seq, id`.execute(db);
@@ -271,6 +293,29 @@ export async function verifyAuditChain(db: Db, options: { batchSize?: number; on
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let records = 0;
+  let fromSeq: number | null = null;
+  let checkpointMoved: number | null = null;
+  if (options.fromCheckpoint) {
+    const cp = await db.selectFrom('audit_verified').select(['seq', 'hash']).orderBy('seq', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if (cp) {
+      const seq = Number(cp.seq);
+      // The record at the checkpoint and at every anchor before it must still have the hash verified or signed
+      // there. If not, the history was rewritten: walk from #1, which finds and reports the first broken record.
+      const marks = [{ seq, hash: cp.hash }, ...anchors.rows.filter((a) => Number(a.seq) <= seq).map((a) => ({ seq: Number(a.seq), hash: a.hash }))];
+      const found = await db.selectFrom('audit_log').select(['seq', 'hash']).where('seq', 'in', [...new Set(marks.map((m) => m.seq))]).execute();
+      const hashAt = new Map(found.map((r) => [Number(r.seq), r.hash]));
+      const moved = marks.find((m) => hashAt.get(m.seq) !== m.hash);
+      if (!moved) {
+        fromSeq = seq;
+        prevHash = cp.hash;
+        expectedSeq = seq + 1;
+        records = seq;
+      } else {
+        checkpointMoved = moved.seq;
+      }
+    }
+  }
+  const startedAt = records;
   const pendingNow = async () => {
     const waiting = await db
       .selectFrom('audit_log')
@@ -337,5 +382,15 @@ export async function verifyAuditChain(db: Db, options: { batchSize?: number; on
         (pending.count ? ` — ${pending.count} records have no seal: seals were cleared behind the trigger` : ' — records were removed'),
     };
   }
-  return { ok: true, records, headSeq: records ? expectedSeq - 1 : null, headHash: prevHash, pending, lastAnchor };
+  if (checkpointMoved !== null) {
+    // Every hash verifies from #1, yet a position verified (or anchored) earlier has another hash now: the chain
+    // was rewritten and sealed again behind the trigger.
+    return { ok: false, records: checkpointMoved - 1, brokenSeq: checkpointMoved, problem: 'anchor', message: `record #${checkpointMoved}: its hash is not the one an earlier verify found there (or no longer exists) — the chain up to #${checkpointMoved} was rewritten and sealed again` };
+  }
+  const headSeq = records ? expectedSeq - 1 : null;
+  if (options.recordCheckpoint && headSeq !== null && headSeq > (fromSeq ?? 0)) {
+    await db.insertInto('audit_verified').values({ seq: headSeq, hash: prevHash }).execute();
+  }
+  const ok = { ok: true as const, records, headSeq, headHash: prevHash, pending, lastAnchor };
+  return options.fromCheckpoint ? { ...ok, walked: records - startedAt, fromSeq } : ok;
 }

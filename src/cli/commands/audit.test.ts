@@ -40,12 +40,17 @@ async function tamperScenario(open: OpenDatabaseOptions, cliArgs: string[]) {
   });
   await again.close();
 
-  const broken = await kaifang(['audit', 'verify', ...cliArgs]);
+  // From the checkpoint the first verify left at #3, a record before it edited in place (its stored hash kept) is
+  // not recomputed: only the full walk sees it (README, "The audit chain: what is and is not detected").
+  const incremental = await kaifang(['audit', 'verify', ...cliArgs]);
+  expect(incremental.code).toBe(0);
+  expect(incremental.stdout).toContain('recomputed 0 records after #3');
+  const broken = await kaifang(['audit', 'verify', '--full', ...cliArgs]);
   expect(broken.code).toBe(1);
   expect(broken.stderr).toContain('audit log BROKEN at record #2 (hash)');
   expect(broken.stderr).toContain('1 records before it verified intact');
 
-  const json = await kaifang(['audit', 'verify', '--json', ...cliArgs]);
+  const json = await kaifang(['audit', 'verify', '--full', '--json', ...cliArgs]);
   expect(json.code).toBe(1);
   expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, brokenSeq: 2, problem: 'hash' });
 }
@@ -113,10 +118,20 @@ async function anchorScenario(open: OpenDatabaseOptions, cliArgs: string[], dir:
   expect(refused.stderr).toContain('record #5, anchored at');
   expect(refused.stderr).toContain('is missing or unsealed');
 
-  // Without an anchor, the forged history is sealed and verifies — what the README says anchors are for.
+  // Without an anchor the forged history is sealed, and an earlier verify's checkpoint (audit_verified) still
+  // catches it: #6 no longer has the hash verified there.
+  const checkpointed = await kaifang(['audit', 'verify', ...cliArgs]);
+  expect(checkpointed.code).toBe(1);
+  expect(checkpointed.stderr).toContain('its hash is not the one an earlier verify found there');
+  // The superuser deletes the checkpoints too: the forged history verifies — what the README says anchors are for.
+  await superuser([
+    'alter table audit_verified disable trigger audit_verified_append_only',
+    'delete from audit_verified',
+    'alter table audit_verified enable trigger audit_verified_append_only',
+  ]);
   const fooled = await kaifang(['audit', 'verify', ...cliArgs]);
   expect(fooled.code).toBe(0);
-  expect(fooled.stdout).toContain('sealed 4 records that were waiting');
+  expect(checkpointed.stderr).toContain('sealed 4 records that were waiting');
   expect(fooled.stdout).toContain('no anchor given');
 
   const caught = await kaifang(['audit', 'verify', ...pinned, ...cliArgs]);
