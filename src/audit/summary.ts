@@ -119,6 +119,8 @@ export async function describeRecords(db: Db, agencies: AgencyNames, records: Su
         return [`拨付批次 #${id}`, `payment batch #${id}`];
       case 'serviceCase':
         return [`办件 #${id}`, `service case #${id}`];
+      case 'serviceRequest':
+        return [`诉求 #${id}`, `request #${id}`];
       case 'audit_anchor':
         return typeof d.seq === 'number' ? [`锚定至第 ${d.seq} 条`, `up to #${d.seq}`] : [`锚点 #${id}`, `anchor #${id}`];
       case 'calendar':

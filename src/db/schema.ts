@@ -409,6 +409,10 @@ export interface Database {
   payment_batch_lines: PaymentBatchLinesTable;
   clawback_recoveries: ClawbackRecoveriesTable;
   recovery_receipts: RecoveryReceiptsTable;
+  service_requests: ServiceRequestsTable;
+  service_request_events: ServiceRequestEventsTable;
+  service_request_files: ServiceRequestFilesTable;
+  service_liaisons: ServiceLiaisonsTable;
 }
 
 /** A working-day calendar year entered in the app (migration 0011; src/calendar/official-calendar.ts). */
@@ -524,4 +528,131 @@ export interface RecoveryReceiptsTable {
   note: string | null;
   recorded_by: number | null;
   recorded_at: TimestampDefault;
+}
+
+export const SERVICE_REQUEST_STATES = ['submitted', 'acknowledged', 'awaitingInfo', 'answered', 'closed'] as const;
+export type ServiceRequestState = (typeof SERVICE_REQUEST_STATES)[number];
+
+/** An enterprise's request (诉求) to the service desk (migration 0020; src/service-desk/requests.ts). */
+export interface ServiceRequestsTable {
+  id: Id;
+  enterprise_uscc: string;
+  area_id: string;
+  category: string;
+  title: string;
+  description: string;
+  unit_kind: 'department' | 'area';
+  unit_id: string;
+  state: ServiceRequestState;
+  filed_on: CivilDate;
+  filed_at: TimestampDefault;
+  filed_by: number | null;
+  acknowledge_due: CivilDate;
+  acknowledged_on: CivilDate | null;
+  answer_due: CivilDate;
+  paused_on: CivilDate | null;
+  paused_working_days: Generated<number>;
+  answered_on: CivilDate | null;
+  answer: string | null;
+  answered_by: number | null;
+  working_days: number | null;
+  ever_late: Generated<boolean>;
+  escalated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  rating: number | null;
+  rating_comment: string | null;
+  rated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  reopen_count: Generated<number>;
+  transfer_count: Generated<number>;
+  version: Generated<number>;
+}
+
+/** Append-only history of a request (migration 0020). */
+export interface ServiceRequestEventsTable {
+  id: Id;
+  request_id: number;
+  kind: 'filed' | 'acknowledged' | 'transferred' | 'infoRequested' | 'infoSupplied' | 'answered' | 'escalated' | 'rated' | 'reopened';
+  occurred_on: CivilDate;
+  occurred_at: TimestampDefault;
+  actor_user_id: number | null;
+  from_unit: string | null;
+  to_unit: string | null;
+  note: string | null;
+}
+
+/** A request's attachment; the blob is the evidence store's (migration 0020). */
+export interface ServiceRequestFilesTable {
+  id: Id;
+  request_id: number;
+  file_name: string;
+  mime_type: string;
+  size_bytes: number;
+  sha256: string;
+  uploaded_by: number | null;
+  uploaded_at: TimestampDefault;
+}
+
+/** An enterprise's liaison leader (挂钩领导) or officer (联络专员) (migration 0020). */
+export interface ServiceLiaisonsTable {
+  id: Id;
+  enterprise_uscc: string;
+  user_id: number;
+  kind: 'leader' | 'officer';
+  assigned_by: number | null;
+  assigned_at: TimestampDefault;
+}
+
+/** A dated batch of facts a department loaded (migration 0021; src/proactive/batches.ts). Append-only. */
+export interface FactBatchesTable {
+  id: Id;
+  policy_id: string;
+  source_id: string;
+  department_id: string;
+  as_of: CivilDate;
+  content_hash: string;
+  file_name: string | null;
+  format: 'xlsx' | 'csv' | 'api';
+  row_count: number;
+  value_count: number;
+  correction_id: number | null;
+  loaded_by: number;
+  loaded_at: TimestampDefault;
+}
+
+/** One value of a batch (migration 0021). Append-only: the value as of a date is the newest as-of on or before it. */
+export interface FactValuesTable {
+  id: Id;
+  batch_id: number;
+  enterprise_uscc: string;
+  year: number;
+  fact: string;
+  value: Jsonb<JsonValue>;
+  as_of: CivilDate;
+  row_no: number;
+}
+
+/** An enterprise's objection to a department's value (migration 0021; src/proactive/corrections.ts). */
+export interface FactCorrectionsTable {
+  id: Id;
+  policy_id: string;
+  enterprise_uscc: string;
+  year: number;
+  fact: string;
+  source_id: string;
+  department_id: string;
+  value_id: number;
+  requested_value: ColumnType<JsonValue | null, string | null | undefined, string | null>;
+  reason: string;
+  evidence_name: string | null;
+  evidence_type: string | null;
+  evidence_sha256: string | null;
+  evidence: Buffer | null;
+  filed_by: number;
+  filed_at: TimestampDefault;
+  filed_on: CivilDate;
+  due_on: CivilDate;
+  status: ColumnType<'open' | 'corrected' | 'refused', 'open' | 'corrected' | 'refused' | undefined, 'open' | 'corrected' | 'refused'>;
+  answer: string | null;
+  answer_batch_id: number | null;
+  answered_by: number | null;
+  answered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }

@@ -20,6 +20,7 @@ import { paymentRoutes } from './routes/payments.ts';
 import { paymentBatchRoutes } from './routes/payment-batches.ts';
 import { publicityRoutes } from './routes/publicity.ts';
 import { serviceCaseRoutes } from './routes/service-cases.ts';
+import { serviceDeskRoutes } from './routes/service-desk.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { userRoutes } from './routes/users.ts';
 
@@ -41,6 +42,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   userRoutes, // users and sign-in: accounts, one-time passwords, own password, TOTP (src/http/routes/users.ts)
   calendarRoutes, // the working-day calendar and its yearly upkeep (src/http/routes/calendar.ts)
   inboxRoutes, // each user's inbox and the time on queue items (src/http/routes/inbox.ts)
+  serviceDeskRoutes, // 政企服务, measure 21: requests, figures, liaisons (src/http/routes/service-desk.ts)
 ];
 
 export type PlatformOptions = AuthOptions;

@@ -71,6 +71,14 @@ export const PERMISSIONS = {
   'calendar.read': { areaReviewer: 'any', departmentReviewer: 'any', finance: 'any', auditor: 'any', admin: 'any' },
   'calendar.manage': { admin: 'any' },
   'audit.read': { auditor: 'any', admin: 'any' },
+  // 政企服务 (measure 21, src/service-desk/): an enterprise files its own requests; officials handle them, narrowed in
+  // src/service-desk/requests.ts to the unit the request is with (their department or area) or the enterprises they
+  // are liaison for — anyone else is answered 404. The figures carry no names.
+  'serviceRequest.file': { enterprise: 'enterprise' },
+  'serviceRequest.read': { enterprise: 'enterprise', areaReviewer: 'any', departmentReviewer: 'any', auditor: 'any' },
+  'serviceRequest.handle': { areaReviewer: 'any', departmentReviewer: 'any' },
+  'serviceRequest.figures': { areaReviewer: 'any', departmentReviewer: 'any', finance: 'any', auditor: 'any', admin: 'any' },
+  'serviceLiaison.manage': { admin: 'any' },
   'audit.verify': { auditor: 'any', admin: 'any' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 

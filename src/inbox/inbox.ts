@@ -74,6 +74,8 @@ export interface InboxItem {
   summaryEn: string;
   claimId: number | null;
   batchId: number | null;
+  /** a service-desk request (诉求) the record is about */
+  requestId?: number | null;
   /** after the user's mark: not seen yet */
   unseen: boolean;
 }
@@ -131,7 +133,20 @@ function newsCondition(ctx: PlatformContext, user: Principal, seenId: number, si
       (${inList(interest.claim)} and exists (select 1 from claims c where c.id = ${claimOf} and ${inScope}))
       or (${inList(interest.batch)} and exists (select 1 from publicity_items pi join claims c on c.id = pi.claim_id where pi.batch_id = ${batchOf} and ${inScope}))
       or ${inList(interest.open)}
+      or (jsonb_typeof(a.details->'audience') = 'array' and exists (select 1 from jsonb_array_elements_text(a.details->'audience') au(v) where au.v in (${sql.join(audienceOf(user))})))
     )`;
+}
+
+/**
+ * Records addressed to people rather than derived from a claim's scope (the service desk, src/service-desk/): the
+ * record's `details.audience` names them — `user:<id>`, `enterprise:<uscc>`, `unit:department:<id>`, `unit:area:<id>`.
+ */
+function audienceOf(user: Principal): string[] {
+  const tokens = [`user:${user.id}`];
+  if (user.enterpriseUscc) tokens.push(`enterprise:${user.enterpriseUscc}`);
+  if (user.role === 'departmentReviewer' && user.departmentId) tokens.push(`unit:department:${user.departmentId}`);
+  if (user.role === 'areaReviewer' && user.areaId) tokens.push(`unit:area:${user.areaId}`);
+  return tokens;
 }
 
 async function markOf(db: Db, userId: number): Promise<{ seenId: number; seenAt: Date | null }> {
@@ -176,6 +191,7 @@ export async function readInbox(ctx: PlatformContext, user: Principal, now = new
       summaryEn: readings[i].summaryEn,
       claimId,
       batchId: r.entity === 'publicity' ? Number(r.entity_id) : null,
+      requestId: r.entity === 'serviceRequest' ? Number(r.entity_id) : null,
       unseen: Number(r.id) > mark.seenId,
     };
   });

@@ -1,0 +1,173 @@
+/**
+ * 政企服务 (measure 21) over HTTP: the catalogue of request categories with their units and limits, enterprises'
+ * requests and their workflow, attachments, the figures (for officials, and without names for everyone), the
+ * liaison assignments. Scope is the service's (src/service-desk/requests.ts): outside it a request does not exist.
+ */
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { PlatformContext } from '../../claims/context.ts';
+import { KaifangError, ValidationError } from '../../errors.ts';
+import { authorize } from '../../identity/access.ts';
+import { requireUser } from '../auth.ts';
+import { idempotent, requestHash } from '../idempotency.ts';
+import { readUploadedFile } from '../multipart.ts';
+import { attachment, body, DATE, EMPTY_BODY, ID, ID_NUMBER, idParam, IDEMPOTENCY_HEADERS, LONG_TEXT, PAGE_QUERY, pageOf, params, query, SESSION, TEXT, USCC } from '../schemas.ts';
+import { serviceDeskRules, answerLimitOf } from '../../service-desk/rules.ts';
+import {
+  acknowledgeRequest,
+  answerRequest,
+  askForInformation,
+  assignLiaison,
+  attachFile,
+  downloadFile,
+  escalateOverdue,
+  fileRequest,
+  getRequest,
+  listLiaisons,
+  listRequests,
+  rateRequest,
+  reopenRequest,
+  supplyInformation,
+  transferRequest,
+  unitName,
+} from '../../service-desk/requests.ts';
+import { GROUPINGS, requestFigures, type Grouping } from '../../service-desk/figures.ts';
+import { SERVICE_REQUEST_STATES } from '../../db/schema.ts';
+
+const tags = ['service-desk'];
+const figuresQuery = query({ by: { type: 'string', enum: [...GROUPINGS] }, from: DATE, to: DATE });
+
+export async function serviceDeskRoutes(app: FastifyInstance, opts: { ctx: PlatformContext }) {
+  const { ctx } = opts;
+
+  app.get('/api/service-desk/catalog', { schema: { tags, security: SESSION, summary: '诉求类别目录：每类的承办单位（部门或企业所在区镇）与签收、答复时限（工作日），及其依据' } }, async (req) => {
+    requireUser(req);
+    const rules = serviceDeskRules();
+    return {
+      measure: rules.measure,
+      clause: rules.requests.clause,
+      limits: rules.requests.limits,
+      reopen: rules.requests.reopen,
+      satisfaction: rules.requests.satisfaction,
+      routing: rules.requests.routing,
+      categories: rules.requests.categories.map((c) => ({
+        id: c.id,
+        zh: c.zh,
+        en: c.en,
+        unit: c.unit === 'area' ? 'area' : `department:${c.unit}`,
+        unitZh: c.unit === 'area' ? '企业所在区镇' : unitName(ctx, { kind: 'department', id: c.unit }).zh,
+        unitEn: c.unit === 'area' ? "the enterprise's own area" : unitName(ctx, { kind: 'department', id: c.unit }).en,
+        acknowledgeWorkingDays: rules.requests.limits.acknowledgeWorkingDays,
+        answerWorkingDays: answerLimitOf(rules, c),
+      })),
+      units: [...ctx.engine.policy.agencies.values()]
+        .filter((a) => /bureau|office|commission|department/.test(a.id))
+        .map((a) => ({ id: `department:${a.id}`, zh: a.name, en: a.nameEn ?? a.name })),
+    };
+  });
+
+  app.post(
+    '/api/service-requests',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '企业提出诉求：按类别分送承办单位，计算签收、答复期限（工作日）',
+        headers: IDEMPOTENCY_HEADERS,
+        body: body({ category: TEXT(40), title: TEXT(100), description: LONG_TEXT(4000) }, ['category', 'title', 'description']),
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, (c) => fileRequest(c, user, req.body as never, req.ip), { status: 201 });
+    },
+  );
+
+  app.get(
+    '/api/service-requests',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '诉求列表：企业看自己的；部门、区镇看本单位的待办（超期的在前），scope=liaison 看挂钩企业的；审计看全部',
+        querystring: query({
+          scope: { type: 'string', enum: ['unit', 'liaison'] },
+          state: { type: 'string', enum: [...SERVICE_REQUEST_STATES, 'open'] },
+          overdue: { type: 'string', enum: ['true', 'false'] },
+          category: TEXT(40),
+          ...PAGE_QUERY,
+        }),
+      },
+    },
+    async (req) => {
+      const user = requireUser(req);
+      authorize(user, 'serviceRequest.read', { enterpriseUscc: user.enterpriseUscc });
+      await escalateOverdue(ctx);
+      const q = req.query as { scope?: 'unit' | 'liaison'; state?: never; overdue?: string; category?: string };
+      return listRequests(ctx, user, { ...q, overdue: q.overdue === undefined ? undefined : q.overdue === 'true', ...pageOf(req) });
+    },
+  );
+
+  app.get('/api/service-requests/figures', { schema: { tags, security: SESSION, summary: '诉求统计（按单位、类别、区镇）：受理、按时答复、平均工作日、办结率、满意率', querystring: figuresQuery } }, async (req) => {
+    authorize(requireUser(req), 'serviceRequest.figures');
+    await escalateOverdue(ctx);
+    const q = req.query as { by?: Grouping; from?: string; to?: string };
+    return requestFigures(ctx, q);
+  });
+
+  app.get(
+    '/api/public/service-requests/figures',
+    { config: { public: true }, schema: { tags, summary: '诉求办理情况公开（不含企业名称）：按单位、类别、区镇的受理、按时答复、平均工作日、办结率、满意率', querystring: figuresQuery } },
+    async (req) => requestFigures(ctx, req.query as { by?: Grouping; from?: string; to?: string }),
+  );
+
+  app.get('/api/service-requests/:id', { schema: { tags, security: SESSION, summary: '诉求详情：期限、状态、答复、评价、全部经过（含转办）与附件', params: params({ id: ID }) } }, async (req) =>
+    getRequest(ctx, requireUser(req), idParam(req)),
+  );
+
+  const action = (verb: string, summary: string, schemaBody: object, run: (user: ReturnType<typeof requireUser>, id: number, b: never, ip: string) => Promise<unknown>) =>
+    app.post(`/api/service-requests/:id/${verb}`, { schema: { tags, security: SESSION, summary, params: params({ id: ID }), body: schemaBody } }, async (req) =>
+      run(requireUser(req), idParam(req), (req.body ?? {}) as never, req.ip),
+    );
+  action('acknowledge', '签收（承办单位）', EMPTY_BODY, (u, id, _b, ip) => acknowledgeRequest(ctx, u, id, ip));
+  action('transfer', '转办到另一单位（期限与经过随之转移）', body({ toUnit: TEXT(100), reason: LONG_TEXT(500) }, ['toUnit', 'reason']), (u, id, b, ip) => transferRequest(ctx, u, id, b, ip));
+  action('ask-info', '请企业补充（计时暂停）', body({ question: LONG_TEXT(2000) }, ['question']), (u, id, b, ip) => askForInformation(ctx, u, id, b, ip));
+  action('answer', '答复（承办单位）', body({ answer: LONG_TEXT(4000) }, ['answer']), (u, id, b, ip) => answerRequest(ctx, u, id, b, ip));
+  action('supply-info', '企业补充材料（计时继续）', body({ reply: LONG_TEXT(4000) }, ['reply']), (u, id, b, ip) => supplyInformation(ctx, u, id, b, ip));
+  action('rate', '企业评价答复（办结）', body({ rating: { type: 'integer', minimum: 1, maximum: 10 }, comment: LONG_TEXT(1000) }, ['rating']), (u, id, b, ip) => rateRequest(ctx, u, id, b, ip));
+  action('reopen', '企业说明理由重新提起', body({ reason: LONG_TEXT(1000) }, ['reason']), (u, id, b, ip) => reopenRequest(ctx, u, id, b, ip));
+
+  const limitMb = Math.round(ctx.config.maxEvidenceBytes / 1024 / 1024);
+  app.post(
+    '/api/service-requests/:id/files',
+    { schema: { tags, security: SESSION, summary: `诉求附件（multipart 字段 file：PDF、JPG、PNG、XLSX、DOCX，≤ ${limitMb}MB；提出诉求的企业）`, consumes: ['multipart/form-data'], params: params({ id: ID }), headers: IDEMPOTENCY_HEADERS } },
+    async (req, reply) => {
+      const user = requireUser(req);
+      const upload = await readUploadedFile(req, {
+        limitBytes: ctx.config.maxEvidenceBytes,
+        tooLarge: () => new ValidationError([new KaifangError({ code: 'payload_too_large', path: 'file', zh: `文件超过${limitMb}MB上限`, en: `the file exceeds the ${limitMb} MB limit` })]),
+      });
+      const fileName = path.basename(upload.fileName);
+      const sha256 = createHash('sha256').update(upload.data).digest('hex');
+      return idempotent(ctx, req, reply, (c) => attachFile(c, user, idParam(req), { fileName, data: upload.data }, req.ip), {
+        status: (r) => (r.created ? 201 : 200),
+        hash: requestHash(req, { fileName, sha256 }),
+      });
+    },
+  );
+  app.get('/api/service-requests/:id/files/:fileId', { schema: { tags, security: SESSION, summary: '下载诉求附件', params: params({ id: ID, fileId: ID }) } }, async (req, reply) => {
+    const f = await downloadFile(ctx, requireUser(req), idParam(req), idParam(req, 'fileId'));
+    return reply.header('content-type', f.mimeType).header('content-disposition', attachment(f.fileName, 'attachment')).send(f.data);
+  });
+
+  app.get('/api/service-liaisons', { schema: { tags, security: SESSION, summary: '挂钩领导与联络专员：管理员、审计看全部，工作人员看自己挂钩的企业，企业看自己的' } }, async (req) => ({ items: await listLiaisons(ctx, requireUser(req)) }));
+  app.post(
+    '/api/service-liaisons',
+    { schema: { tags, security: SESSION, summary: '指定挂钩领导（leader）或联络专员（officer）（管理员）', body: body({ uscc: USCC, userId: ID_NUMBER, kind: { type: 'string', enum: ['leader', 'officer'] } }, ['uscc', 'userId', 'kind']) } },
+    async (req, reply) => {
+      await assignLiaison(ctx, requireUser(req), req.body as never, req.ip);
+      return reply.code(201).send({ ok: true });
+    },
+  );
+}
