@@ -407,6 +407,10 @@ export interface Database {
   budget_changes: BudgetChangesTable;
   payment_batches: PaymentBatchesTable;
   payment_batch_lines: PaymentBatchLinesTable;
+  investment_features: InvestmentFeaturesTable;
+  investment_leads: InvestmentLeadsTable;
+  investment_lead_events: InvestmentLeadEventsTable;
+  custom_land_cases: CustomLandCasesTable;
   clawback_recoveries: ClawbackRecoveriesTable;
   recovery_receipts: RecoveryReceiptsTable;
   service_requests: ServiceRequestsTable;
@@ -655,4 +659,76 @@ export interface FactCorrectionsTable {
   answer_batch_id: number | null;
   answered_by: number | null;
   answered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** One version of a feature of the investment map (migration 0022; src/investment/features.ts). */
+export interface InvestmentFeaturesTable {
+  id: Id;
+  layer: 'parcel' | 'carrier' | 'opportunity' | 'route';
+  code: string;
+  version: number;
+  name: string;
+  area_id: string;
+  geometry: Jsonb<JsonObject>;
+  props: JsonbDefault<JsonObject>;
+  owner_unit: string;
+  retired: ColumnType<boolean, boolean | undefined, boolean>;
+  valid_from: TimestampDefault;
+  valid_to: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  updated_by: number | null;
+  confirmed_at: TimestampDefault;
+}
+
+/** A lead (招商信息) and its first reporter (migration 0022; src/investment/leads.ts). */
+export interface InvestmentLeadsTable {
+  id: Id;
+  project_name: string;
+  project_key: string;
+  enterprise_name: string;
+  industry: string;
+  amount_fen: number;
+  source: string;
+  first_reporter: string;
+  reporter_contact: string | null;
+  reported_by: number | null;
+  reported_at: TimestampDefault;
+  audit_id: number | null;
+  duplicate_of: number | null;
+  stage: string;
+  owners: JsonbDefault<JsonObject>;
+  opportunity_code: string | null;
+  site_code: string | null;
+  area_id: string | null;
+  project: ColumnType<JsonObject | null, string | null | undefined, string | null>;
+  landed_on: CivilDate | null;
+  reward_status: 'proposed' | 'set' | null;
+  reward_fen: number | null;
+  reward_note: string | null;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+export interface InvestmentLeadEventsTable {
+  id: Id;
+  lead_id: number;
+  kind: string;
+  from_stage: string | null;
+  to_stage: string | null;
+  owner: string | null;
+  amount_fen: number | null;
+  note: string | null;
+  by_user: number | null;
+  at: TimestampDefault;
+}
+
+/** A 产业定制地 case (measure 30) and its steps (migration 0022; the table is there, the service is not built yet). */
+export interface CustomLandCasesTable {
+  id: Id;
+  parcel_code: string;
+  lead_id: number | null;
+  enterprise_name: string;
+  requirements: string;
+  started_on: CivilDate;
+  steps: Jsonb<JsonValue[]>;
+  created_by: number | null;
+  created_at: TimestampDefault;
 }
