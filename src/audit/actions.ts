@@ -19,6 +19,7 @@ export const AUDIT_DOMAINS = {
   serviceCase: ['服务时限办件', 'Service cases'],
   investment: ['投资热力图与招商线索', 'Investment map and leads'],
   serviceRequest: ['政企服务诉求', 'Service requests'],
+  dataOnFile: ['部门数据与免申即享', 'Data on file and no-application awards'],
   user: ['用户与账户', 'Users and accounts'],
   auth: ['登录', 'Sign-in'],
   platform: ['平台', 'Platform'],
@@ -108,8 +109,6 @@ const ROWS: Row[] = [
   ['lead.owner', 'investment', '指定线索负责人', 'Lead owner named', '指定了招商线索{target}的负责人', 'named the owner of lead {target}'],
   ['lead.rewardProposed', 'investment', '提出首报奖励', 'First-reporter reward proposed', '为招商线索{target}的首报人提出奖励', "proposed the first reporter's reward of lead {target}"],
   ['lead.rewardSet', 'investment', '确定首报奖励', 'First-reporter reward set', '确定了招商线索{target}的首报奖励金额', "set the first reporter's reward of lead {target}"],
-  ['customLand.open', 'investment', '登记产业定制地案件', 'Custom-land case opened', '登记了产业定制地案件{target}', 'opened custom-land case {target}'],
-  ['customLand.step', 'investment', '产业定制地步骤完成', 'Custom-land step done', '记录了产业定制地案件{target}的步骤完成', 'recorded a step of custom-land case {target} as done'],
   ['serviceRequest.file', 'serviceRequest', '提出诉求', 'Request filed', '提出了{target}', 'filed {target}'],
   ['serviceRequest.attach', 'serviceRequest', '诉求附件', 'Request attachment', '为{target}上传了附件', 'attached a file to {target}'],
   ['serviceRequest.acknowledge', 'serviceRequest', '签收诉求', 'Request acknowledged', '签收了{target}', 'acknowledged {target}'],
@@ -122,6 +121,10 @@ const ROWS: Row[] = [
   ['serviceRequest.reopen', 'serviceRequest', '重新提起诉求', 'Request reopened', '重新提起了{target}', 'reopened {target}'],
   ['serviceLiaison.assign', 'serviceRequest', '指定挂钩联系', 'Liaison assigned', '为{target}指定了挂钩领导或联络专员', 'assigned a liaison to {target}'],
   // 用户与账户
+  // 部门数据与免申即享 (src/proactive)
+  ['facts.batch.load', 'dataOnFile', '报送部门数据', 'Department data loaded', '报送了部门数据批次（{target}）', 'loaded a batch of department data ({target})'],
+  ['facts.correction.file', 'dataOnFile', '对部门数据提出更正申请', 'Objection to data filed', '对在档部门数据提出了更正申请（{target}）', 'objected to a department value on file ({target})'],
+  ['facts.correction.answer', 'dataOnFile', '答复数据更正申请', 'Objection to data answered', '答复了数据更正申请（{target}）', 'answered an objection to data ({target})'],
   ['user.create', 'user', '创建用户', 'User created', '创建了{target}', 'created {target}'],
   ['user.update', 'user', '修改用户', 'User changed', '修改了{target}', 'changed {target}'],
   ['user.disable', 'user', '停用用户', 'User disabled', '停用了{target}', 'disabled {target}'],
