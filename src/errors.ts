@@ -34,3 +34,32 @@ export class ValidationError extends KaifangError {
     this.errors = errors;
   }
 }
+
+/**
+ * The one field-error collector: validation gathers every bad field in one pass (`add`), then `throwIfAny` raises
+ * them together as one ValidationError, so a caller sees all of them at once. Replaces the hand-rolled
+ * `errors: KaifangError[]` + `if (errors.length) throw new ValidationError(errors)` of each module.
+ */
+export class FieldErrors {
+  readonly errors: KaifangError[] = [];
+
+  /** Record a bad field; returns undefined so that a parser can `return c.add(…)` for "no value". */
+  add(path: string, code: string, zh: string, en: string): undefined {
+    this.errors.push(new KaifangError({ code, zh, en, path }));
+    return undefined;
+  }
+
+  /** Record an error found elsewhere (a nested parser's KaifangError, each of a ValidationError's errors). */
+  push(e: KaifangError): void {
+    if (e instanceof ValidationError) this.errors.push(...e.errors);
+    else this.errors.push(e);
+  }
+
+  get any(): boolean {
+    return this.errors.length > 0;
+  }
+
+  throwIfAny(): void {
+    if (this.errors.length) throw new ValidationError(this.errors);
+  }
+}

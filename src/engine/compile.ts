@@ -71,80 +71,103 @@ function lit(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
-  const needed: string[] = [];
-  const vars = new Map<string, string>();
-  const lines: string[] = [];
-  const load = (fact: string) => {
-    let v = vars.get(fact);
-    if (v) return v;
-    v = `x${needed.length}`;
-    vars.set(fact, v);
-    lines.push(`var ${v} = f.${fact}; if (${v} === undefined) return ${CODE_MISSING - needed.length};`);
-    needed.push(fact);
-    return v;
-  };
-  const paramRef = (name: string) => (name in inc.params ? lit(inc.params[name]) : undefined);
-  inc.conditions.forEach((c, i) => {
-    let x: string;
-    if (c.expr) {
-      for (const name of identifiersOf(c.expr)) if (!(name in inc.params)) load(name);
-      x = `c${i}`;
-      lines.push(`var ${x} = ${compileExpression(c.expr, (n) => (n === YEAR ? 'year' : (paramRef(n) ?? vars.get(n)!)))};`);
-    } else x = load(c.fact);
-    lines.push(`if (!${conditionSource(c, x)}) return ${CODE_CONDITION - i};`);
-  });
+/** The function being generated: its lines, and the facts it reads in order (indexes of CODE_MISSING). */
+interface Gen {
+  inc: ResolvedIncentive;
+  lines: string[];
+  needed: string[];
+  vars: Map<string, string>;
+}
 
-  let baseExpr: Expr | undefined;
+/** A fact read once into a variable; a missing fact returns its CODE_MISSING. */
+function load(g: Gen, fact: string): string {
+  let v = g.vars.get(fact);
+  if (v) return v;
+  v = `x${g.needed.length}`;
+  g.vars.set(fact, v);
+  g.lines.push(`var ${v} = f.${fact}; if (${v} === undefined) return ${CODE_MISSING - g.needed.length};`);
+  g.needed.push(fact);
+  return v;
+}
+
+/** A name in an expression: the year, a param (inlined) or a fact already loaded. */
+function nameJs(g: Gen, name: string): string {
+  return name === YEAR ? 'year' : name in g.inc.params ? lit(g.inc.params[name]) : g.vars.get(name)!;
+}
+
+export function compileIncentive(inc: ResolvedIncentive): CompiledIncentive {
+  const g: Gen = { inc, lines: [], needed: [], vars: new Map() };
+  inc.conditions.forEach((c, i) => conditionLines(g, c, i));
+  const baseExpr = amountLines(g);
+  const source = `"use strict";\nreturn function ${inc.id.replace(/-/g, '_')}(f, amt, year) {\n  ${g.lines.join('\n  ')}\n};`;
+  const fn = new Function(source)() as IncentiveFn;
+  return { def: inc, fn, neededFacts: g.needed, baseExpr, once: inc.once, source };
+}
+
+/** Condition i: its subject (a fact, or an expression over facts and params) and its operator (operators.ts). */
+function conditionLines(g: Gen, c: ResolvedCondition, i: number): void {
+  let x: string;
+  if (c.expr) {
+    for (const name of identifiersOf(c.expr)) if (!(name in g.inc.params)) load(g, name);
+    x = `c${i}`;
+    g.lines.push(`var ${x} = ${compileExpression(c.expr, (n) => nameJs(g, n))};`);
+  } else x = load(g, c.fact);
+  g.lines.push(`if (!${conditionSource(c, x)}) return ${CODE_CONDITION - i};`);
+}
+
+/** The amount before caps, by kind: fixed (possibly by a fact), proposed, none, or base × rate rounded once. */
+function amountLines(g: Gen): Expr | undefined {
+  const inc = g.inc;
   switch (inc.kind) {
     case 'fixed': {
       const fixed = inc.fixed!;
-      if (fixed.kind === 'const') lines.push(`return ${fixed.value};`);
+      if (fixed.kind === 'const') g.lines.push(`return ${fixed.value};`);
       else {
         // The amount chosen by a fact (measure 12: the award or the nomination); a value without one is a bad category.
-        const k = load(fixed.fact);
+        const k = load(g, fixed.fact);
         const cases = Object.entries(fixed.values).map(([key, fen]) => `case ${lit(key)}: return ${fen};`);
-        lines.push(`switch (${k}) { ${cases.join(' ')} default: return ${CODE_BAD_CATEGORY - needed.indexOf(fixed.fact)}; }`);
+        g.lines.push(`switch (${k}) { ${cases.join(' ')} default: return ${CODE_BAD_CATEGORY - g.needed.indexOf(fixed.fact)}; }`);
       }
-      break;
+      return undefined;
     }
     case 'cappedClaim':
-      lines.push(`return amt === undefined ? ${CODE_AMOUNT_REQUIRED} : amt;`);
-      break;
+      g.lines.push(`return amt === undefined ? ${CODE_AMOUNT_REQUIRED} : amt;`);
+      return undefined;
     case 'caseByCase':
     case 'amountNotSet':
-      lines.push('return 0;');
-      break;
-    case 'formula': {
-      baseExpr = parseExpression(inc.base!);
-      for (const name of identifiersOf(baseExpr)) if (!(name in inc.params)) load(name);
-      const rateJs = (r: Rate) => (r.kind === 'fraction' ? `n = ${r.value.num}; d = ${r.value.den};` : `n = ${r.fenPerUnit}; d = 1;`);
-      const rate = inc.rate!;
-      lines.push('var n, d;');
-      if (rate.kind === 'const') lines.push(rateJs(rate.value));
-      else {
-        const k = load(rate.fact);
-        const cases = Object.entries(rate.values).map(([key, r]) => `case ${lit(key)}: ${rateJs(r)} break;`);
-        lines.push(`switch (${k}) { ${cases.join(' ')} default: return ${CODE_BAD_CATEGORY - needed.indexOf(rate.fact)}; }`);
-      }
-      const base = compileExpression(baseExpr, (name) => (name === YEAR ? 'year' : name in inc.params ? lit(inc.params[name]) : vars.get(name)!));
-      // Round half up once, at the end; exact for integer products (money in fen × integer rate parts).
-      lines.push(
-        `var b = ${base}; if (!(b > 0)) return 0;`,
-        // A non-integer product (areas in m² with decimals) is rounded half up with a tolerance far below a fen,
-        // so that 1.000025 m² × 200元 (float: 20000.499999…) still rounds to 20001 fen.
-        'var p = b * n; if (Math.floor(p) !== p) { var x = p / d + 0.5; var fx = Math.floor(x); return x - fx > 1 - 1e-7 ? fx + 1 : fx; }',
-        // Exact integer division by the rate's denominator without the (slow) floating-point remainder:
-        // the quotient of the float division is off by at most one, and r says which way.
-        'var q = Math.floor(p / d); var r = p - q * d; if (r < 0) { q -= 1; r += d; } else if (r >= d) { q += 1; r -= d; }',
-        'return r * 2 >= d ? q + 1 : q;',
-      );
-      break;
-    }
+      g.lines.push('return 0;');
+      return undefined;
+    case 'formula':
+      return formulaLines(g);
   }
-  const source = `"use strict";\nreturn function ${inc.id.replace(/-/g, '_')}(f, amt, year) {\n  ${lines.join('\n  ')}\n};`;
-  const fn = new Function(source)() as IncentiveFn;
-  return { def: inc, fn, neededFacts: needed, baseExpr, once: inc.once, source };
+}
+
+function formulaLines(g: Gen): Expr {
+  const inc = g.inc;
+  const baseExpr = parseExpression(inc.base!);
+  for (const name of identifiersOf(baseExpr)) if (!(name in inc.params)) load(g, name);
+  const rateJs = (r: Rate) => (r.kind === 'fraction' ? `n = ${r.value.num}; d = ${r.value.den};` : `n = ${r.fenPerUnit}; d = 1;`);
+  const rate = inc.rate!;
+  g.lines.push('var n, d;');
+  if (rate.kind === 'const') g.lines.push(rateJs(rate.value));
+  else {
+    const k = load(g, rate.fact);
+    const cases = Object.entries(rate.values).map(([key, r]) => `case ${lit(key)}: ${rateJs(r)} break;`);
+    g.lines.push(`switch (${k}) { ${cases.join(' ')} default: return ${CODE_BAD_CATEGORY - g.needed.indexOf(rate.fact)}; }`);
+  }
+  const base = compileExpression(baseExpr, (name) => nameJs(g, name));
+  // Round half up once, at the end; exact for integer products (money in fen × integer rate parts).
+  g.lines.push(
+    `var b = ${base}; if (!(b > 0)) return 0;`,
+    // A non-integer product (areas in m² with decimals) is rounded half up with a tolerance far below a fen,
+    // so that 1.000025 m² × 200元 (float: 20000.499999…) still rounds to 20001 fen.
+    'var p = b * n; if (Math.floor(p) !== p) { var x = p / d + 0.5; var fx = Math.floor(x); return x - fx > 1 - 1e-7 ? fx + 1 : fx; }',
+    // Exact integer division by the rate's denominator without the (slow) floating-point remainder:
+    // the quotient of the float division is off by at most one, and r says which way.
+    'var q = Math.floor(p / d); var r = p - q * d; if (r < 0) { q -= 1; r += d; } else if (r >= d) { q += 1; r -= d; }',
+    'return r * 2 >= d ? q + 1 : q;',
+  );
+  return baseExpr;
 }
 
 /** The value of a possibly fact-dependent setting for these facts; undefined when the fact is missing or unknown. */

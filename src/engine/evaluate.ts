@@ -94,44 +94,44 @@ interface Running {
 export function evaluateCore(cp: CompiledPolicy, ey: EnterpriseYear, asOf: string, records?: ClaimRecord[]): number {
   const claims = ey.claims;
   const run: Running = { index: -1, usedYear: 0, usedTotal: 0, usedByItem: undefined, usedByEvent: undefined, offsetByGroup: undefined };
-  const f = newFinding();
+  const found = newFinding();
   let total = 0;
   for (let i = 0; i < claims.length; i++) {
     const c = claims[i];
     if (c.incentiveIndex !== run.index) startIncentive(run, c.incentiveIndex);
     // Whether another claim of this incentive follows: only then is this one's use per event worth recording.
     const followed = i + 1 < claims.length && claims[i + 1].incentiveIndex === run.index;
-    evaluateClaim(cp, ey, asOf, c, run, f, followed);
-    total += f.amount;
-    if (records) records.push(recordOf(c, f));
+    evaluateClaim(cp, ey, asOf, c, run, found, followed);
+    total += found.amount;
+    if (records) records.push(recordOf(c, found));
   }
   return total;
 }
 
 /** One claim through every step, in the order the text's rules apply. */
-function evaluateClaim(cp: CompiledPolicy, ey: EnterpriseYear, asOf: string, c: ClaimInput, run: Running, f: Finding, followed: boolean): void {
-  resetFinding(f);
+function evaluateClaim(cp: CompiledPolicy, ey: EnterpriseYear, asOf: string, c: ClaimInput, run: Running, found: Finding, followed: boolean): void {
+  resetFinding(found);
   const ci = cp.incentives[c.incentiveIndex];
   const def = ci.def;
-  f.code = periodStep(cp, def, c, ey.year, asOf);
-  if (f.code) return void (f.status = 'notEligible');
+  found.code = periodStep(cp, def, c, ey.year, asOf);
+  if (found.code) return void (found.status = 'notEligible');
   const raw = ci.fn(c.facts, c.amountFen, ey.year);
   if (raw < 0) {
-    decodeFailure(raw, f);
-    return void (f.status = 'notEligible');
+    decodeFailure(raw, found);
+    return void (found.status = 'notEligible');
   }
-  f.raw = raw;
-  if (def.kind === 'caseByCase' || def.kind === 'amountNotSet') return void (f.status = STATUS_BY_KIND[def.kind]);
-  f.amount = raw;
-  if (ey.priorAwards.length) priorPosition(ey, ci, c.item, f);
-  f.prior = priorCounted(def, c.item, f);
-  oncePerEventStep(cp, ci, c.item, run, f);
-  if (!f.code) maxYearsStep(def, f);
-  if (!f.code) capsStep(def, c, run, f);
-  if (f.code) f.amount = 0;
-  const gross = f.amount;
-  if (!f.code && f.city > 0 && def.highestNotBoth) cityAwardStep(cp, c.item, run, f);
-  if (f.code) f.status = 'notEligible';
+  found.raw = raw;
+  if (def.kind === 'caseByCase' || def.kind === 'amountNotSet') return void (found.status = STATUS_BY_KIND[def.kind]);
+  found.amount = raw;
+  if (ey.priorAwards.length) priorPosition(ey, ci, c.item, found);
+  found.prior = priorCounted(def, c.item, found);
+  oncePerEventStep(cp, ci, c.item, run, found);
+  if (!found.code) maxYearsStep(def, found);
+  if (!found.code) capsStep(def, c, run, found);
+  if (found.code) found.amount = 0;
+  const gross = found.amount;
+  if (!found.code && found.city > 0 && def.highestNotBoth) cityAwardStep(cp, c.item, run, found);
+  if (found.code) found.status = 'notEligible';
   recordUse(ci, c.item, run, gross, followed);
 }
 
@@ -156,7 +156,7 @@ function periodStep(cp: CompiledPolicy, def: ResolvedIncentive, c: ClaimInput, y
  * (附则1 就高不重复, overlap-city-award-settlement); and, under `once`, the district awards for the same event
  * (award-once-per-event).
  */
-function priorPosition(ey: EnterpriseYear, ci: CompiledIncentive, item: string | undefined, f: Finding): void {
+function priorPosition(ey: EnterpriseYear, ci: CompiledIncentive, item: string | undefined, found: Finding): void {
   const id = ci.def.id;
   const once = ci.once;
   const year = ey.year;
@@ -165,19 +165,19 @@ function priorPosition(ey: EnterpriseYear, ci: CompiledIncentive, item: string |
     if (a.incentive !== id) continue;
     const sameKind = a.year === year && (item === undefined || a.item === item);
     if (a.level === 'city') {
-      if (sameKind) f.city += a.amountFen;
+      if (sameKind) found.city += a.amountFen;
       continue;
     }
     const offset = a.cityOffsetFen ?? 0;
     const gross = a.amountFen + offset;
-    if (sameKind) f.priorOffset += offset;
-    f.priorTotal += gross;
-    if (a.year === year) f.priorYear += gross;
-    if (item !== undefined && a.item === item) f.priorItem += gross;
+    if (sameKind) found.priorOffset += offset;
+    found.priorTotal += gross;
+    if (a.year === year) found.priorYear += gross;
+    if (item !== undefined && a.item === item) found.priorItem += gross;
     if (a.year !== year && gross > 0) years.add(a.year);
-    if (once !== undefined && sameEvent(once, a, year, item)) f.eventPrior += gross;
+    if (once !== undefined && sameEvent(once, a, year, item)) found.eventPrior += gross;
   }
-  f.priorYears = years.size;
+  found.priorYears = years.size;
 }
 
 /** Whether an earlier award was for the same event as this claim: what `once` names (schema.ts). */
@@ -199,10 +199,10 @@ function sameEvent(once: NonNullable<CompiledIncentive['once']>, a: { year: numb
  * item (a project, a plot, a trademark) is limited by that item's awards only — other items' awards are not
  * "already received for this"; otherwise yearly limits count the year, the rest the whole period.
  */
-function priorCounted(def: ResolvedIncentive, item: string | undefined, f: Finding): number {
-  if (f.priorTotal === 0) return 0;
-  if (item !== undefined) return f.priorItem;
-  return def.caps.length > 0 && def.caps.every((k) => k.scope === 'enterpriseYear') ? f.priorYear : f.priorTotal;
+function priorCounted(def: ResolvedIncentive, item: string | undefined, found: Finding): number {
+  if (found.priorTotal === 0) return 0;
+  if (item !== undefined) return found.priorItem;
+  return def.caps.length > 0 && def.caps.every((k) => k.scope === 'enterpriseYear') ? found.priorYear : found.priorTotal;
 }
 
 /** The event of a claim within the run (one year): its item, or the enterprise. */
@@ -216,18 +216,18 @@ function eventKeyOf(once: CompiledIncentive['once'], item: string | undefined): 
  * deducted from the event's entitlement (deduct), or any earlier award refuses the claim (firstOnly). A capped
  * claim's amount is its own ask, not the event's whole entitlement, so a second one is refused outright.
  */
-function oncePerEventStep(cp: CompiledPolicy, ci: CompiledIncentive, item: string | undefined, run: Running, f: Finding): void {
+function oncePerEventStep(cp: CompiledPolicy, ci: CompiledIncentive, item: string | undefined, run: Running, found: Finding): void {
   if (ci.once === undefined) return;
-  f.eventPrior += run.usedByEvent?.get(eventKeyOf(ci.once, item)) ?? 0;
-  if (f.eventPrior > 0 && f.amount > 0) {
-    if (cp.onceMode === 'firstOnly' || ci.def.kind === 'cappedClaim' || f.eventPrior >= f.amount) f.code = 'already_awarded';
-    else f.amount -= f.eventPrior;
+  found.eventPrior += run.usedByEvent?.get(eventKeyOf(ci.once, item)) ?? 0;
+  if (found.eventPrior > 0 && found.amount > 0) {
+    if (cp.onceMode === 'firstOnly' || ci.def.kind === 'cappedClaim' || found.eventPrior >= found.amount) found.code = 'already_awarded';
+    else found.amount -= found.eventPrior;
   }
 }
 
 /** At most maxYears distinct years of award (measure 10: "最长不超过三年"; m10-pool-years); this year's claims share one. */
-function maxYearsStep(def: ResolvedIncentive, f: Finding): void {
-  if (def.maxYears !== undefined && f.priorYears >= def.maxYears) f.code = 'max_years_reached';
+function maxYearsStep(def: ResolvedIncentive, found: Finding): void {
+  if (def.maxYears !== undefined && found.priorYears >= def.maxYears) found.code = 'max_years_reached';
 }
 
 /**
@@ -235,7 +235,7 @@ function maxYearsStep(def: ResolvedIncentive, f: Finding): void {
  * the period (cap-scope-unstated, m10-pool-cap-scope, incubation-sales-reward-period say which) — counting earlier
  * awards and this run's earlier claims. An amount cut to nothing is cap_exhausted; a formula giving nothing is zero_amount.
  */
-function capsStep(def: ResolvedIncentive, c: ClaimInput, run: Running, f: Finding): void {
+function capsStep(def: ResolvedIncentive, c: ClaimInput, run: Running, found: Finding): void {
   const item = c.item;
   const itemUsed = item !== undefined && run.usedByItem ? (run.usedByItem.get(item) ?? 0) : 0;
   for (let k = 0; k < def.caps.length; k++) {
@@ -243,15 +243,15 @@ function capsStep(def: ResolvedIncentive, c: ClaimInput, run: Running, f: Findin
     const limit = valueFor(cap.amountFen, c.facts);
     if (limit === undefined) continue; // the fact that selects the cap was checked by the rate already
     const used =
-      cap.scope === 'claim' ? 0 : cap.scope === 'item' ? f.priorItem + itemUsed : cap.scope === 'enterpriseYear' ? f.priorYear + run.usedYear : f.priorTotal + run.usedTotal;
+      cap.scope === 'claim' ? 0 : cap.scope === 'item' ? found.priorItem + itemUsed : cap.scope === 'enterpriseYear' ? found.priorYear + run.usedYear : found.priorTotal + run.usedTotal;
     const room = limit - used > 0 ? limit - used : 0;
-    if (f.amount > room) {
-      if (f.capsApplied === NO_CAPS) f.capsApplied = [];
-      f.capsApplied.push({ index: k, scope: cap.scope, limitFen: limit, usedBeforeFen: used, roomFen: room });
-      f.amount = room;
+    if (found.amount > room) {
+      if (found.capsApplied === NO_CAPS) found.capsApplied = [];
+      found.capsApplied.push({ index: k, scope: cap.scope, limitFen: limit, usedBeforeFen: used, roomFen: room });
+      found.amount = room;
     }
   }
-  if (f.amount === 0) f.code = f.capsApplied.length ? 'cap_exhausted' : 'zero_amount';
+  if (found.amount === 0) found.code = found.capsApplied.length ? 'cap_exhausted' : 'zero_amount';
 }
 
 /**
@@ -259,20 +259,20 @@ function capsStep(def: ResolvedIncentive, c: ClaimInput, run: Running, f: Findin
  * levels, never both. topUp sets the city award off against the district entitlement once per year and item, across
  * claims and earlier decisions; higherOnly pays nothing when the city award is at least the district amount.
  */
-function cityAwardStep(cp: CompiledPolicy, item: string | undefined, run: Running, f: Finding): void {
+function cityAwardStep(cp: CompiledPolicy, item: string | undefined, run: Running, found: Finding): void {
   const groupKey = item ?? '';
   if (cp.overlapMode === 'topUp') {
-    const usedOffset = f.priorOffset + (run.offsetByGroup?.get(groupKey) ?? 0);
-    const left = f.city - usedOffset > 0 ? f.city - usedOffset : 0;
-    f.cityOffset = f.amount < left ? f.amount : left;
-    f.amount -= f.cityOffset;
+    const usedOffset = found.priorOffset + (run.offsetByGroup?.get(groupKey) ?? 0);
+    const left = found.city - usedOffset > 0 ? found.city - usedOffset : 0;
+    found.cityOffset = found.amount < left ? found.amount : left;
+    found.amount -= found.cityOffset;
     run.offsetByGroup ??= new Map();
-    run.offsetByGroup.set(groupKey, (run.offsetByGroup.get(groupKey) ?? 0) + f.cityOffset);
-  } else if (f.city >= f.amount) {
-    f.cityOffset = f.amount;
-    f.amount = 0;
+    run.offsetByGroup.set(groupKey, (run.offsetByGroup.get(groupKey) ?? 0) + found.cityOffset);
+  } else if (found.city >= found.amount) {
+    found.cityOffset = found.amount;
+    found.amount = 0;
   }
-  if (f.amount === 0) f.code = 'city_award_higher';
+  if (found.amount === 0) found.code = 'city_award_higher';
 }
 
 /**
@@ -305,41 +305,41 @@ function startIncentive(run: Running, index: number): void {
 }
 
 function newFinding(): Finding {
-  const f = {} as Finding;
-  resetFinding(f);
-  return f;
+  const found = {} as Finding;
+  resetFinding(found);
+  return found;
 }
 
-function resetFinding(f: Finding): void {
-  f.status = 'eligible';
-  f.code = undefined;
-  f.detail = -1;
-  f.raw = 0;
-  f.amount = 0;
-  f.city = 0;
-  f.cityOffset = 0;
-  f.prior = 0;
-  f.eventPrior = 0;
-  f.capsApplied = NO_CAPS;
-  f.priorYear = 0;
-  f.priorTotal = 0;
-  f.priorItem = 0;
-  f.priorYears = 0;
-  f.priorOffset = 0;
+function resetFinding(found: Finding): void {
+  found.status = 'eligible';
+  found.code = undefined;
+  found.detail = -1;
+  found.raw = 0;
+  found.amount = 0;
+  found.city = 0;
+  found.cityOffset = 0;
+  found.prior = 0;
+  found.eventPrior = 0;
+  found.capsApplied = NO_CAPS;
+  found.priorYear = 0;
+  found.priorTotal = 0;
+  found.priorItem = 0;
+  found.priorYears = 0;
+  found.priorOffset = 0;
 }
 
-function recordOf(c: ClaimInput, f: Finding): ClaimRecord {
+function recordOf(c: ClaimInput, found: Finding): ClaimRecord {
   return {
     claim: c,
-    status: f.status,
-    code: f.code,
-    detail: f.detail,
-    rawFen: f.raw,
-    amountFen: f.amount,
-    capsApplied: f.capsApplied,
-    cityAwardFen: f.city,
-    cityOffsetFen: f.cityOffset,
-    priorFen: f.prior,
-    eventPriorFen: f.eventPrior,
+    status: found.status,
+    code: found.code,
+    detail: found.detail,
+    rawFen: found.raw,
+    amountFen: found.amount,
+    capsApplied: found.capsApplied,
+    cityAwardFen: found.city,
+    cityOffsetFen: found.cityOffset,
+    priorFen: found.prior,
+    eventPriorFen: found.eventPrior,
   };
 }
