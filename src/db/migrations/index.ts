@@ -14,9 +14,9 @@ import * as m0008 from './0008_audit_anchors.ts';
 import * as m0009 from './0009_login_failures_per_address.ts';
 import * as m0010 from './0010_user_administration.ts';
 import * as m0011 from './0011_calendar_years.ts';
-import * as m0016 from './0016_payment_batches.ts';
-import * as m0015 from './0015_audit_browsing_and_inbox.ts';
 import * as m0014 from './0014_clawback_recoveries.ts';
+import * as m0015 from './0015_audit_browsing_and_inbox.ts';
+import * as m0016 from './0016_payment_batches.ts';
 import * as m0017 from './0017_reads_stay_flat.ts';
 import * as m0018 from './0018_city_award_corrections.ts';
 import * as m0020 from './0020_service_desk.ts';
@@ -34,9 +34,9 @@ export const migrations: Record<string, Migration> = {
   '0009_login_failures_per_address': m0009,
   '0010_user_administration': m0010,
   '0011_calendar_years': m0011,
-  '0016_payment_batches': m0016,
-  '0015_audit_browsing_and_inbox': m0015,
   '0014_clawback_recoveries': m0014,
+  '0015_audit_browsing_and_inbox': m0015,
+  '0016_payment_batches': m0016,
   '0017_reads_stay_flat': m0017,
   '0018_city_award_corrections': m0018,
   '0020_service_desk': m0020,
