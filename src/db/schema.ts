@@ -417,6 +417,9 @@ export interface Database {
   service_request_events: ServiceRequestEventsTable;
   service_request_files: ServiceRequestFilesTable;
   service_liaisons: ServiceLiaisonsTable;
+  fact_batches: FactBatchesTable;
+  fact_values: FactValuesTable;
+  fact_corrections: FactCorrectionsTable;
 }
 
 /** A working-day calendar year entered in the app (migration 0011; src/calendar/official-calendar.ts). */

@@ -20,6 +20,7 @@ import * as m0016 from './0016_payment_batches.ts';
 import * as m0017 from './0017_reads_stay_flat.ts';
 import * as m0018 from './0018_city_award_corrections.ts';
 import * as m0020 from './0020_service_desk.ts';
+import * as m0021 from './0021_data_on_file.ts';
 import * as m0022 from './0022_investment_map.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -40,5 +41,6 @@ export const migrations: Record<string, Migration> = {
   '0017_reads_stay_flat': m0017,
   '0018_city_award_corrections': m0018,
   '0020_service_desk': m0020,
+  '0021_data_on_file': m0021,
   '0022_investment_map': m0022,
 };
