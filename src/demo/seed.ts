@@ -33,6 +33,7 @@
 import { sql } from 'kysely';
 import Table from 'cli-table3';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/audit-log.ts';
+import { seedInvestmentDemo } from '../investment/demo.ts';
 import { actorOf, type PlatformContext } from '../claims/context.ts';
 import { createClaim, type ClaimInput } from '../claims/claims.ts';
 import { correctAward, reviewClaim, submitClaim, withdrawClaim } from '../claims/workflow.ts';
@@ -612,6 +613,9 @@ export async function seedDemo(ctx: PlatformContext, options: SeedDemoOptions = 
     if (!(e instanceof KaifangError) || e.code !== 'credit_blocked') throw e;
     refusalZh = e.messageZh;
   }
+
+  // Step 8: the investment map (issue 13) — parcels, carriers, opportunities, routes and leads in every stage.
+  await seedInvestmentDemo(db, SYSTEM_ACTOR, { today });
 
   const label = new Map(planned.map((u) => [u.username, u.scopeLabel]));
   return {

@@ -15,6 +15,7 @@ import { creditRoutes } from './routes/credit.ts';
 import { enterpriseRoutes } from './routes/enterprises.ts';
 import { evidenceRoutes } from './routes/evidence.ts';
 import { inboxRoutes } from './routes/inbox.ts';
+import { investmentRoutes } from './routes/investment.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { paymentBatchRoutes } from './routes/payment-batches.ts';
@@ -42,6 +43,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   userRoutes, // users and sign-in: accounts, one-time passwords, own password, TOTP (src/http/routes/users.ts)
   calendarRoutes, // the working-day calendar and its yearly upkeep (src/http/routes/calendar.ts)
   inboxRoutes, // each user's inbox and the time on queue items (src/http/routes/inbox.ts)
+  investmentRoutes, // the investment map, site matching and leads, issue 13 (src/http/routes/investment.ts)
   serviceDeskRoutes, // 政企服务, measure 21: requests, figures, liaisons (src/http/routes/service-desk.ts)
 ];
 

@@ -80,6 +80,12 @@ export const PERMISSIONS = {
   'serviceRequest.figures': { areaReviewer: 'any', departmentReviewer: 'any', finance: 'any', auditor: 'any', admin: 'any' },
   'serviceLiaison.manage': { admin: 'any' },
   'audit.verify': { auditor: 'any', admin: 'any' },
+  // The investment map (issue 13): the public reads it without an account (routes marked public). Department
+  // reviewers keep it — the owning unit of each layer (investment-map.yaml) is checked by the route; the commerce
+  // bureau keeps the leads; the auditor reads them.
+  'investmentMap.manage': { departmentReviewer: 'any' },
+  'lead.read': { departmentReviewer: 'any', auditor: 'any' },
+  'lead.manage': { departmentReviewer: 'any' },
 } as const satisfies Record<string, Partial<Record<Role, Scope>>>;
 
 export type Action = keyof typeof PERMISSIONS;
