@@ -19,6 +19,7 @@ import { investmentRoutes } from './routes/investment.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { paymentRoutes } from './routes/payments.ts';
 import { paymentBatchRoutes } from './routes/payment-batches.ts';
+import { proactiveRoutes } from './routes/proactive.ts';
 import { publicityRoutes } from './routes/publicity.ts';
 import { serviceCaseRoutes } from './routes/service-cases.ts';
 import { serviceDeskRoutes } from './routes/service-desk.ts';
@@ -45,6 +46,7 @@ export const ROUTE_PLUGINS: RoutePlugin[] = [
   inboxRoutes, // each user's inbox and the time on queue items (src/http/routes/inbox.ts)
   investmentRoutes, // the investment map, site matching and leads, issue 13 (src/http/routes/investment.ts)
   serviceDeskRoutes, // 政企服务, measure 21: requests, figures, liaisons (src/http/routes/service-desk.ts)
+  proactiveRoutes, // 免申即享, issue 11: departments' data on file, objections (src/http/routes/proactive.ts)
 ];
 
 export type PlatformOptions = AuthOptions;

@@ -26,6 +26,8 @@ import { FAST_SECURITY, TEST_PASSWORD } from '../../claims/fixture.ts';
 import { createUser } from '../../identity/users.ts';
 import { batchWorkbook, buildBatch, setEnterpriseBankAccount } from '../../claims/payment-batches.ts';
 import { BANK_SHEET } from '../../claims/payment-batch-excel.ts';
+import { loadFactBatch } from '../../proactive/batches.ts';
+import { fileCorrection } from '../../proactive/corrections.ts';
 
 const CALLERS = ['anonymous', 'enterpriseOwn', 'enterpriseOther', 'areaOwn', 'areaOther', 'departmentLead', 'departmentOther', 'finance', 'auditor', 'admin'] as const;
 type Caller = (typeof CALLERS)[number];
@@ -429,9 +431,40 @@ describeDatabases('access matrix', (t) => {
     { name: 'POST /api/me/second-factor/enable', request: () => ({ method: 'POST', url: '/api/me/second-factor/enable', payload: { password: TEST_PASSWORD, code: '000000' } }), expect: { ...officials(422), enterpriseOwn: 403, enterpriseOther: 403 } },
     { name: 'POST /api/me/second-factor/disable', request: () => ({ method: 'POST', url: '/api/me/second-factor/disable', payload: { password: TEST_PASSWORD } }), expect: { ...everyone(204), enterpriseOwn: 409, enterpriseOther: 409 } },
     { name: 'POST /api/auth/second-factor', request: () => ({ method: 'POST', url: '/api/auth/second-factor', payload: { code: '000000' } }), expect: everyone(409) },
+    // 免申即享 (issue 11): a department loads only its own source's facts (区科技局 here: departmentOther); an
+    // enterprise reads and objects to its own data on file only; the owning department answers.
+    { name: 'GET /api/facts/sources', request: () => ({ method: 'GET', url: '/api/facts/sources' }), expect: everyone(200) },
+    { name: 'GET /api/facts/sources/:source/template.xlsx', request: () => ({ method: 'GET', url: '/api/facts/sources/science/template.xlsx' }), expect: everyone(200) },
+    {
+      name: 'POST /api/facts/batches/:source',
+      request: () => ({ method: 'POST', url: '/api/facts/batches/science', payload: { asOf: '2021-02-01', rows: [{ uscc: w.enterprises.cable, year: 2020, facts: { inMunicipalHighTechPool: true } }] } }),
+      expect: only({ departmentOther: 201 }),
+    },
+    { name: 'GET /api/facts/batches', request: () => ({ method: 'GET', url: '/api/facts/batches' }), expect: only({ departmentLead: 200, departmentOther: 200, finance: 200, auditor: 200, admin: 200 }) },
+    { name: 'GET /api/enterprises/:uscc/data-on-file/:year', request: () => ({ method: 'GET', url: `/api/enterprises/${w.enterprises.cable}/data-on-file/2020` }), expect: readersOfTheEnterprise },
+    {
+      name: 'POST /api/facts/corrections',
+      setup: async () => {
+        await loadFactBatch(p.ctx, w.users.scienceReviewer, { source: 'science', asOf: '2021-02-02', rows: [{ uscc: w.enterprises.cable, year: 2020, facts: { municipalHighTechPoolYear: 2019 } }] });
+        return {};
+      },
+      request: () => ({ method: 'POST', url: '/api/facts/corrections', payload: { year: 2020, fact: 'municipalHighTechPoolYear', requestedValue: 2020, reason: '2020年入库' } }),
+      // another enterprise objects to its own value, of which there is none
+      expect: { ...only({ enterpriseOwn: 201 }), enterpriseOther: 422 },
+    },
+    { name: 'GET /api/facts/corrections', request: () => ({ method: 'GET', url: '/api/facts/corrections' }), expect: only({ enterpriseOwn: 200, enterpriseOther: 200, departmentLead: 200, departmentOther: 200, auditor: 200 }) },
+    {
+      name: 'POST /api/facts/corrections/:id/answer',
+      setup: async () => {
+        await loadFactBatch(p.ctx, w.users.scienceReviewer, { source: 'science', asOf: '2021-02-03', rows: [{ uscc: w.enterprises.cable, year: 2020, facts: { nationalHighTechEnterprise: false } }] });
+        return { id: (await fileCorrection(p.ctx, w.users.cable, { year: 2020, fact: 'nationalHighTechEnterprise', reason: '已认定' })).id };
+      },
+      request: (v) => ({ method: 'POST', url: `/api/facts/corrections/${v.id}/answer`, payload: { decision: 'refused', reason: '认定名单中无该企业' } }),
+      expect: only({ departmentOther: 200 }),
+    },
   ];
 
-  const TABLES = ['users', 'enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events', 'clawback_recoveries', 'recovery_receipts', 'budget_changes', 'payment_batches', 'payment_batch_lines'];
+  const TABLES = ['users', 'enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events', 'clawback_recoveries', 'recovery_receipts', 'budget_changes', 'payment_batches', 'payment_batch_lines', 'fact_batches', 'fact_values', 'fact_corrections'];
   const isRefusal = (s: number) => s === 401 || s === 403 || s === 404;
 
   const send = (caller: Caller, r: ReturnType<Endpoint['request']>) => {
