@@ -420,6 +420,8 @@ export interface Database {
   fact_batches: FactBatchesTable;
   fact_values: FactValuesTable;
   fact_corrections: FactCorrectionsTable;
+  scan_runs: ScanRunsTable;
+  scan_results: ScanResultsTable;
 }
 
 /** A working-day calendar year entered in the app (migration 0011; src/calendar/official-calendar.ts). */
@@ -662,6 +664,41 @@ export interface FactCorrectionsTable {
   answer_batch_id: number | null;
   answered_by: number | null;
   answered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** One 免申即享 scan (migration 0023; src/proactive/scan.ts): resumes after `cursor`. */
+export interface ScanRunsTable {
+  id: Id;
+  policy_id: string;
+  policy_version: string;
+  year: number;
+  facts_as_of: CivilDate;
+  scope: JsonbDefault<JsonObject>;
+  total: number;
+  done: ColumnType<number, number | undefined, number>;
+  cursor: string | null;
+  started_by: number | null;
+  started_at: TimestampDefault;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** A scan's finding for one enterprise and incentive (migration 0023), upserted on its key. */
+export interface ScanResultsTable {
+  enterprise_uscc: string;
+  incentive_id: string;
+  policy_id: string;
+  policy_version: string;
+  year: number;
+  facts_as_of: CivilDate;
+  measure_id: string;
+  area_id: string;
+  status: 'eligible' | 'maybe' | 'notEligible';
+  amount_fen: number | null;
+  missing: JsonbDefault<JsonValue>;
+  reasons: JsonbDefault<JsonValue>;
+  facts: JsonbDefault<JsonObject>;
+  run_id: number;
+  scanned_at: TimestampDefault;
 }
 
 /** One version of a feature of the investment map (migration 0022; src/investment/features.ts). */
