@@ -34,6 +34,7 @@ import { sql } from 'kysely';
 import Table from 'cli-table3';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/audit-log.ts';
 import { seedInvestmentDemo } from '../investment/demo.ts';
+import { seedServiceDesk } from '../service-desk/demo.ts';
 import { actorOf, type PlatformContext } from '../claims/context.ts';
 import { createClaim, type ClaimInput } from '../claims/claims.ts';
 import { correctAward, reviewClaim, submitClaim, withdrawClaim } from '../claims/workflow.ts';
@@ -613,6 +614,9 @@ export async function seedDemo(ctx: PlatformContext, options: SeedDemoOptions = 
     if (!(e instanceof KaifangError) || e.code !== 'credit_blocked') throw e;
     refusalZh = e.messageZh;
   }
+
+  // Step 7: 政企服务 (measure 21) — liaisons and requests in every state (src/service-desk/demo.ts).
+  await seedServiceDesk(ctx, { user, day });
 
   // Step 8: the investment map (issue 13) — parcels, carriers, opportunities, routes and leads in every stage.
   await seedInvestmentDemo(db, SYSTEM_ACTOR, { today });

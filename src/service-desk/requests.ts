@@ -228,7 +228,7 @@ async function act(
   need: 'enterprise' | 'unit',
   fn: (trx: Db, r: NonNullable<Row>, today: string) => Promise<{ action: string; details?: Record<string, unknown>; extraAudience?: string[] }>,
   ip?: string | null,
-): Promise<RequestView> {
+): Promise<RequestDetail | MovedAway> {
   if (need === 'unit') authorize(user, 'serviceRequest.handle');
   await ctx.db.transaction().execute(async (trx) => {
     const r = await loadFor(trx, user, id, need, true);
@@ -243,7 +243,19 @@ async function act(
       details: { ...details, from: r.state, to: after.state, audience: await audienceOf(trx, after, [...(extraAudience ?? []), audienceOfUnit(unitOfRow(r))]) },
     });
   });
+  // After a transfer the request may no longer be the caller's to see: say where it went, and nothing more.
+  const now = (await loadRow(ctx.db, id))!;
+  if (!(await relationOf(ctx.db, user, now))) return { id, visible: false, unit: unitKey(unitOfRow(now)), unitZh: unitName(ctx, unitOfRow(now)).zh, state: now.state };
   return getRequest(ctx, user, id);
+}
+
+/** What a unit that transferred a request away learns: where it went. */
+export interface MovedAway {
+  id: number;
+  visible: false;
+  unit: string;
+  unitZh: string;
+  state: ServiceRequestState;
 }
 
 export function acknowledgeRequest(ctx: PlatformContext, user: Principal, id: number, ip?: string | null) {

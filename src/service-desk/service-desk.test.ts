@@ -70,7 +70,8 @@ describeDatabases('service desk requests', (t) => {
 
     expect((await send('industry', 'POST', `/api/service-requests/${id}/acknowledge`, {})).json().state).toBe('acknowledged');
     const moved = await send('industry', 'POST', `/api/service-requests/${id}/transfer`, { toUnit: 'department:science-technology-bureau', reason: '研发费用认定属科技局' });
-    expect(moved.statusCode).toBe(404); // no longer the industry bureau's to see
+    expect(moved.statusCode).toBe(200);
+    expect(moved.json()).toEqual({ id, visible: false, unit: 'department:science-technology-bureau', unitZh: '区科技局', state: 'submitted' }); // where it went, nothing more
     expect((await get('industry')).statusCode).toBe(404);
     const atScience = (await get('science')).json();
     expect(atScience).toMatchObject({ unit: 'department:science-technology-bureau', state: 'submitted', answerDue: '2020-06-04', transferCount: 1 });

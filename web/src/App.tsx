@@ -36,6 +36,9 @@ const pages = {
   ServiceCases: () => import('./pages/official/ServiceCases'),
   ServiceCase: () => import('./pages/official/ServiceCase'),
   ServiceCompliance: () => import('./pages/official/ServiceCompliance'),
+  ServiceRequests: () => import('./pages/service-desk/Requests'),
+  ServiceRequest: () => import('./pages/service-desk/RequestView'),
+  ServiceFigures: () => import('./pages/service-desk/Figures'),
   CalendarUpkeep: () => import('./pages/admin/CalendarUpkeep'),
   Users: () => import('./pages/admin/Users'),
   Enterprises: () => import('./pages/admin/Enterprises'),
@@ -66,6 +69,9 @@ const Audit = lazy(pages.Audit);
 const ServiceCases = lazy(pages.ServiceCases);
 const ServiceCase = lazy(pages.ServiceCase);
 const ServiceCompliance = lazy(pages.ServiceCompliance);
+const ServiceRequests = lazy(pages.ServiceRequests);
+const ServiceRequest = lazy(pages.ServiceRequest);
+const ServiceFigures = lazy(pages.ServiceFigures);
 const CalendarUpkeep = lazy(pages.CalendarUpkeep);
 const Users = lazy(pages.Users);
 const Enterprises = lazy(pages.Enterprises);
@@ -103,6 +109,9 @@ export function preloadPageFor(pathname: string) {
     [/^\/work\/service-cases$/, pages.ServiceCases],
     [/^\/work\/service-cases\/\d+$/, pages.ServiceCase],
     [/^\/work\/service-compliance$/, pages.ServiceCompliance],
+    [/^\/(portal|work)\/requests$/, pages.ServiceRequests],
+    [/^\/(portal|work)\/requests\/\d+$/, pages.ServiceRequest],
+    [/^\/work\/request-figures$|^\/service-figures$/, pages.ServiceFigures],
     [/^\/work\/calendar$/, pages.CalendarUpkeep],
     [/^\/work\/users$|^\/portal\/colleagues$/, pages.Users],
     [/^\/work\/enterprises$/, pages.Enterprises],
@@ -128,6 +137,7 @@ export function App() {
                 <Route index element={<Landing />} />
                 <Route path="policy" element={<PolicyLibrary />} />
                 <Route path="calculator" element={<Calculator />} />
+                <Route path="service-figures" element={<ServiceFigures isPublic />} />
                 <Route path="login" element={<Login />} />
                 <Route path="portal" element={<RequireRole roles={PAGE_ROLES.portal} />}>
                   <Route index element={<EnterpriseHome />} />
@@ -136,6 +146,8 @@ export function App() {
                   <Route path="claims/:id" element={<CaseView />} />
                   <Route path="claims/:id/edit" element={<ClaimWizard />} />
                   <Route path="colleagues" element={<Users />} />
+                  <Route path="requests" element={<ServiceRequests />} />
+                  <Route path="requests/:id" element={<ServiceRequest />} />
                 </Route>
                 <Route path="work" element={<RequireRole roles={OFFICIAL_ROLES} />}>
                   <Route index element={<Landing />} />
@@ -159,6 +171,9 @@ export function App() {
                   <Route path="credit-list" element={<RequireRole roles={PAGE_ROLES.creditList}><CreditList /></RequireRole>} />
                   <Route path="service-compliance" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCompliance /></RequireRole>} />
                   <Route path="calendar" element={<RequireRole roles={PAGE_ROLES.calendar}><CalendarUpkeep /></RequireRole>} />
+                  <Route path="requests" element={<RequireRole roles={PAGE_ROLES.serviceRequests}><ServiceRequests /></RequireRole>} />
+                  <Route path="requests/:id" element={<RequireRole roles={PAGE_ROLES.serviceRequests}><ServiceRequest /></RequireRole>} />
+                  <Route path="request-figures" element={<RequireRole roles={PAGE_ROLES.serviceFigures}><ServiceFigures /></RequireRole>} />
                 </Route>
                 <Route path="account" element={<RequireRole roles={ALL_ROLES}><Account /></RequireRole>} />
                 <Route path="403" element={<Forbidden />} />

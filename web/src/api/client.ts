@@ -217,3 +217,24 @@ export const inboxApi = {
   seen: (upTo?: number) => request<{ seenId: number }>('/api/inbox/seen', { method: 'POST', body: upTo === undefined ? {} : { upTo } }),
   timing: (claimIds: number[]) => request<{ today: string; items: ClaimTiming[] }>('/api/work/timing', { query: { claimIds: claimIds.join(',') } }),
 };
+
+// ── 政企服务 (measure 21): requests and their figures (src/http/routes/service-desk.ts) ─────────────────────────
+import type { ServiceDeskCatalog, ServiceFigures, ServiceRequest, ServiceRequestDetail, ServiceRequestMoved, ServiceRequestState } from './types';
+
+export const serviceDeskApi = {
+  catalog: () => request<ServiceDeskCatalog>('/api/service-desk/catalog'),
+  list: (f: { scope?: 'unit' | 'liaison'; state?: ServiceRequestState | 'open'; overdue?: boolean; page?: number; pageSize?: number }) =>
+    request<Page<ServiceRequest>>('/api/service-requests', { query: { ...f, overdue: f.overdue ? 'true' : undefined } }),
+  get: (id: number | string) => request<ServiceRequestDetail>(`/api/service-requests/${id}`),
+  file: (body: { category: string; title: string; description: string }) => request<ServiceRequestDetail>('/api/service-requests', { method: 'POST', body, idempotent: true }),
+  act: (id: number | string, verb: 'acknowledge' | 'transfer' | 'ask-info' | 'answer' | 'supply-info' | 'rate' | 'reopen', body: object = {}) =>
+    request<ServiceRequestDetail | ServiceRequestMoved>(`/api/service-requests/${id}/${verb}`, { method: 'POST', body }),
+  attach: (id: number | string, file: File) => {
+    const form = new FormData();
+    form.append('file', file);
+    return request<{ id: number; fileName: string }>(`/api/service-requests/${id}/files`, { method: 'POST', form, idempotent: true });
+  },
+  fileUrl: (id: number | string, fileId: number) => `/api/service-requests/${id}/files/${fileId}`,
+  figures: (by: 'unit' | 'category' | 'area', isPublic = false) =>
+    request<ServiceFigures>(isPublic ? '/api/public/service-requests/figures' : '/api/service-requests/figures', { query: { by }, quiet401: isPublic }),
+};

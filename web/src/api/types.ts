@@ -899,3 +899,81 @@ export interface RecoveryFilter {
 }
 
 export type RecoveryPage = Page<Recovery> & { totals: RecoveryTotals & { overdue: number }; asOf: string };
+
+// ── 政企服务 (measure 21): requests, figures (src/http/routes/service-desk.ts) ─────────────────────────────────
+export type ServiceRequestState = 'submitted' | 'acknowledged' | 'awaitingInfo' | 'answered' | 'closed';
+export type ServiceRequestAction = 'acknowledge' | 'transfer' | 'askInfo' | 'answer' | 'supplyInfo' | 'rate' | 'reopen' | 'attach';
+export interface ServiceRequest {
+  id: number;
+  enterpriseUscc: string;
+  enterpriseName: string;
+  areaId: string;
+  category: string;
+  categoryZh: string;
+  categoryEn: string;
+  title: string;
+  description: string;
+  unit: string;
+  unitZh: string;
+  unitEn: string;
+  state: ServiceRequestState;
+  filedOn: string;
+  acknowledgeDue: string;
+  acknowledgedOn: string | null;
+  answerDue: string;
+  answerDueProvisional: boolean;
+  overdue: boolean;
+  answeredOnTime: boolean | null;
+  answeredOn: string | null;
+  answer: string | null;
+  workingDays: number | null;
+  escalated: boolean;
+  rating: number | null;
+  ratingComment: string | null;
+  reopenCount: number;
+  reopensLeft: number;
+  transferCount: number;
+  allowedActions: ServiceRequestAction[];
+}
+export interface ServiceRequestDetail extends ServiceRequest {
+  events: Array<{ id: number; kind: string; on: string; at: string; actor: string | null; fromUnit: string | null; toUnit: string | null; fromUnitZh: string | null; toUnitZh: string | null; note: string | null }>;
+  files: Array<{ id: number; fileName: string; mimeType: string; sizeBytes: number; uploadedAt: string }>;
+}
+/** what a unit that transferred a request away is told */
+export interface ServiceRequestMoved {
+  id: number;
+  visible: false;
+  unit: string;
+  unitZh: string;
+  state: ServiceRequestState;
+}
+export interface ServiceDeskCatalog {
+  clause: string;
+  limits: { acknowledgeWorkingDays: number; answerWorkingDays: number; why: string; whyEn: string };
+  reopen: { times: number };
+  satisfaction: { scale: number; satisfiedFrom: number };
+  categories: Array<{ id: string; zh: string; en: string; unit: string; unitZh: string; unitEn: string; acknowledgeWorkingDays: number; answerWorkingDays: number }>;
+  units: Array<{ id: string; zh: string; en: string }>;
+}
+export interface ServiceFigureRow {
+  key: string;
+  labelZh: string;
+  labelEn: string;
+  received: number;
+  answered: number;
+  answeredOnTime: number;
+  overdueOpen: number;
+  averageWorkingDays: number | null;
+  closeRate: number | null;
+  rated: number;
+  satisfied: number;
+  satisfactionRate: number | null;
+}
+export interface ServiceFigures {
+  by: 'unit' | 'category' | 'area';
+  asOf: string;
+  satisfiedFrom: number;
+  scale: number;
+  rows: ServiceFigureRow[];
+  total: ServiceFigureRow;
+}

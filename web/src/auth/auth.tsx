@@ -32,6 +32,10 @@ export const PAGE_ROLES = {
   serviceLimits: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'],
   /** 工作日历维护: the administrator enters each new year's holiday notice (src/identity/access.ts calendar.manage) */
   calendar: ['admin'],
+  /** 诉求办理 (measure 21): the unit's queue and liaison enterprises; the auditor reads (serviceRequest.read) */
+  serviceRequests: ['areaReviewer', 'departmentReviewer', 'auditor'],
+  /** 诉求统计: officials (serviceRequest.figures); the public copy is /service-figures */
+  serviceFigures: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'],
   /** 用户管理: the admin keeps accounts, the auditor reads them (an enterprise's administrator: /portal/colleagues) */
   users: ['admin', 'auditor'],
   /** 企业管理: the admin registers, edits and imports; officials who read enterprises see them read-only in their scope */

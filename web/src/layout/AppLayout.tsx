@@ -1,7 +1,7 @@
 import {
   AuditOutlined, BankOutlined, BarChartOutlined, CalendarOutlined, FieldTimeOutlined, FundOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
   InboxOutlined, LoginOutlined, LogoutOutlined, MenuOutlined, NotificationOutlined, ProfileOutlined, ReadOutlined, UserOutlined,
-  RollbackOutlined,
+  RollbackOutlined, CustomerServiceOutlined, PieChartOutlined,
   SafetyCertificateOutlined, TeamOutlined, TrophyOutlined, ShopOutlined, StopOutlined,
 } from '@ant-design/icons';
 import { Alert, App, Badge, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Spin, Typography } from 'antd';
@@ -13,6 +13,7 @@ import type { CalendarCoverage, QueueCounts, Role } from '../api/types';
 import { mayOpen, useAuth } from '../auth/auth';
 import { useI18n } from '../i18n';
 import { InboxBell } from '../components/InboxBell';
+import { useSdText } from '../pages/service-desk/text';
 
 const { Header, Sider, Content, Footer } = Layout;
 
@@ -51,6 +52,7 @@ export function AppLayout() {
   }, [user, loc.pathname]);
 
   const link = (to: string, label: string) => <Link to={to}>{label}</Link>;
+  const sd = useSdText();
   const items: Item[] = [
     {
       type: 'group',
@@ -59,6 +61,7 @@ export function AppLayout() {
       children: [
         { key: '/policy', icon: <ReadOutlined />, label: link('/policy', t('nav.policy')) },
         { key: '/calculator', icon: <CalculatorOutlined />, label: link('/calculator', t('nav.calculator')) },
+        { key: '/service-figures', icon: <PieChartOutlined />, label: link('/service-figures', sd('navPublic')) },
       ],
     },
   ];
@@ -71,6 +74,7 @@ export function AppLayout() {
         { key: '/portal', icon: <HomeOutlined />, label: link('/portal', t('nav.home')) },
         { key: '/portal/apply', icon: <FileAddOutlined />, label: link('/portal/apply', t('nav.apply')) },
         { key: '/portal/claims', icon: <ProfileOutlined />, label: link('/portal/claims', t('nav.myClaims')) },
+        { key: '/portal/requests', icon: <CustomerServiceOutlined />, label: link('/portal/requests', sd('navMine')) },
         // the enterprise's administrator keeps its colleagues' accounts
         ...(user?.enterpriseAdmin ? [{ key: '/portal/colleagues', icon: <TeamOutlined />, label: link('/portal/colleagues', t('nav.colleagues')) }] : []),
       ],
@@ -112,6 +116,19 @@ export function AppLayout() {
     });
   }
 
+  // 政企服务 (measure 21): the unit's requests and the figures
+  if (mayOpen(user, 'serviceFigures')) {
+    items.push({
+      type: 'group',
+      label: sd('group'),
+      key: 'g-service-desk',
+      children: [
+        ...(mayOpen(user, 'serviceRequests') ? [{ key: '/work/requests', icon: <CustomerServiceOutlined />, label: link('/work/requests', sd('navQueue')) }] : []),
+        { key: '/work/request-figures', icon: <PieChartOutlined />, label: link('/work/request-figures', sd('navFigures')) },
+      ],
+    });
+  }
+
   if (mayOpen(user, 'calendar')) {
     items.push({
       type: 'group',
@@ -121,7 +138,7 @@ export function AppLayout() {
     });
   }
 
-  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator'];
+  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator', '/work/requests', '/work/request-figures', '/service-figures'];
   // 用户管理 joins the administration group (made here when no other page of it is in the menu)
   if (mayOpen(user, 'users')) {
     let adminGroup = items.find((i) => i?.key === 'g-admin') as { children: Item[] } | undefined;
@@ -132,6 +149,7 @@ export function AppLayout() {
     adminGroup!.children.unshift({ key: '/work/users', icon: <TeamOutlined />, label: link('/work/users', t('nav.users')) });
   }
   allKeys.unshift('/work/users', '/portal/colleagues', '/account'); // before '/portal', which would match first
+  allKeys.unshift('/portal/requests'); // 政企服务: before '/portal' too
   // The registers (issue 10): the admin keeps enterprises and credit lists in the administration group; officials
   // read them among their work, where lead departments also keep their city awards.
   {

@@ -1,0 +1,140 @@
+/**
+ * 政企服务 (measure 21) in the browser, against the real server with the demo data: an enterprise files a request; the
+ * industry bureau acknowledges it and transfers it to the science bureau, which answers; the enterprise reads the
+ * answer and its history (the transfer kept) and rates it; the commerce bureau finds the demo's overdue request red at
+ * the top of its queue, escalated; the demo's transferred, escalated, late-answered and rated request is in the
+ * science bureau's history; the figures count it all, and the public page shows them without any enterprise's name.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { browserAvailable, button, ensureWebBuild, launchBrowser, openTab, screenshot, see, signIn, startServer, waitForText, type RunningServer, type Tab } from './harness.ts';
+
+const run = browserAvailable('service desk');
+const TITLE = 'E2E：5G基站配套用电增容咨询';
+
+describe.skipIf(!run)('service desk: a request filed, transferred, answered, rated and counted, in the browser', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  const tabs: Tab[] = [];
+  let last: Page | undefined;
+
+  beforeAll(async () => {
+    await ensureWebBuild();
+    server = await startServer();
+    browser = await launchBrowser();
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const t of tabs) await t.context.close().catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+  });
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && last) await screenshot(last, `FAILED-service-desk-${ctx.task.name.slice(0, 40)}`).catch(() => undefined);
+  });
+
+  const as = async (username: string) => {
+    const tab = await signIn(browser, server, username);
+    tabs.push(tab);
+    last = tab.page;
+    return tab.page;
+  };
+  async function choose(page: Page, scope: Locator, label: string, option: string | RegExp) {
+    await scope.getByLabel(label, { exact: true }).click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+  }
+
+  it('the enterprise files a request; it goes to the unit of its category with its due dates', async () => {
+    const page = await as('ent-lanchuan');
+    await page.goto('/portal/requests');
+    const form = page.locator('.ant-card', { hasText: '提出诉求' }).first();
+    await see(form);
+    // nothing typed: refused beside the fields, nothing sent
+    await button(form, '提交').click();
+    await waitForText(form, '标题');
+    await choose(page, form, '诉求类别', '涉企政策咨询与兑现');
+    await waitForText(form, '区工信局');
+    await form.getByLabel('标题', { exact: true }).fill(TITLE);
+    await form.getByLabel('诉求内容', { exact: true }).fill('新建5G基站配套车间，用电容量需从800千伏安增至2000千伏安，可否享受相关政策？');
+    await button(form, '提交').click();
+    await page.waitForURL(/\/portal\/requests\/\d+$/);
+    await waitForText(page.locator('h3'), TITLE);
+    await waitForText(page.locator('body'), '待签收');
+    await waitForText(page.locator('.ant-descriptions'), '区工信局');
+  });
+
+  it('the industry bureau acknowledges and transfers it; it leaves its queue, the reason in the history', async () => {
+    const page = await as('dept-industry');
+    await page.goto('/work/requests');
+    await page.locator('tr', { hasText: TITLE }).getByRole('link', { name: TITLE }).click();
+    await button(page, '签收').click();
+    await waitForText(page.locator('body'), '办理中');
+    await button(page, '转办').click();
+    const modal = page.locator('.ant-modal:visible');
+    await choose(page, modal, '转至单位', '区科技局');
+    await modal.getByLabel('理由', { exact: true }).fill('E2E：研发用电政策属科技局');
+    await button(modal, '确定').click();
+    await modal.waitFor({ state: 'detached' });
+    // with the science bureau now; the industry bureau, 澜川's liaison officer in the demo, still reads it but acts no more
+    await waitForText(page.locator('.ant-descriptions'), '区科技局');
+    await waitForText(page.locator('.ant-timeline'), 'E2E：研发用电政策属科技局');
+    expect(await button(page, '转办').count()).toBe(0);
+    await page.goto('/work/requests');
+    await waitForText(page.locator('.ant-table'), '暂无诉求');
+    await page.getByText('挂钩联系企业', { exact: true }).click();
+    await see(page.locator('tr', { hasText: TITLE }));
+  });
+
+  it('the science bureau answers; the enterprise reads the answer and the transfer, and rates it', async () => {
+    const sci = await as('dept-science');
+    await sci.goto('/work/requests');
+    await sci.locator('tr', { hasText: TITLE }).getByRole('link', { name: TITLE }).click();
+    await waitForText(sci.locator('.ant-timeline'), '区工信局 → 区科技局');
+    await button(sci, '答复').first().click();
+    const modal = sci.locator('.ant-modal:visible');
+    await modal.getByLabel('答复', { exact: true }).fill('E2E：可申报第16条设备投入奖补，用电增容由供电公司按时限办理。');
+    await button(modal, '确定').click();
+    await modal.waitFor({ state: 'detached' });
+    await waitForText(sci.locator('[data-testid="sd-answer"]'), '第16条');
+
+    const ent = await as('ent-lanchuan');
+    await ent.goto('/portal/requests');
+    await ent.locator('tr', { hasText: TITLE }).getByRole('link', { name: TITLE }).click();
+    await waitForText(ent.locator('[data-testid="sd-answer"]'), '第16条');
+    await waitForText(ent.locator('.ant-timeline'), 'E2E：研发用电政策属科技局');
+    await button(ent, '评价答复').click();
+    const rate = ent.locator('.ant-modal:visible');
+    await rate.getByRole('radio').nth(3).click();
+    await button(rate, '确定').click();
+    await rate.waitFor({ state: 'detached' });
+    await waitForText(ent.locator('body'), '已办结');
+  });
+
+  it('the commerce bureau finds the overdue demo request red at the top of its queue, escalated', async () => {
+    const page = await as('dept-commerce');
+    await page.goto('/work/requests');
+    const first = page.locator('tbody tr.ant-table-row').first();
+    await see(first);
+    expect(await first.getAttribute('data-overdue')).toBe('true');
+    await waitForText(first, '已超期');
+    await waitForText(first, '已提请挂钩领导督办');
+  });
+
+  it('the figures count the requests, and the public page shows them without names', async () => {
+    const page = await as('dept-science');
+    await page.goto('/work/request-figures');
+    const row = page.locator('tr', { hasText: '区科技局' });
+    await see(row);
+    await see(page.locator('canvas').first());
+    const anon = await openTab(browser, server.baseUrl);
+    tabs.push(anon);
+    last = anon.page;
+    await anon.page.goto('/service-figures');
+    await see(anon.page.locator('tr', { hasText: '合计' }));
+    await anon.page.getByText('按类别', { exact: true }).click();
+    await see(anon.page.locator('tr', { hasText: '涉企政策咨询与兑现' }));
+    const text = await anon.page.locator('body').innerText();
+    expect(text).not.toContain('苏州澜川光电线缆有限公司');
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * The service desk's part of the demo (called from src/demo/seed.ts): liaison leaders and officers of two enterprises,
+ * and requests in every state — one transferred, answered late after escalation and rated; one overdue and red in the
+ * commerce bureau's queue; one waiting for the enterprise; one answered and waiting for a rating; one new with an area;
+ * one reopened and answered again — each step on its own day (the services' today), so the figures have something to
+ * say.
+ */
+import type { PlatformContext } from '../claims/context.ts';
+import type { Principal } from '../identity/users.ts';
+import {
+  acknowledgeRequest,
+  answerRequest,
+  askForInformation,
+  assignLiaison,
+  escalateOverdue,
+  fileRequest,
+  rateRequest,
+  reopenRequest,
+  transferRequest,
+} from './requests.ts';
+
+export interface ServiceDeskDemoInput {
+  /** a demo account by username */
+  user: (username: string) => Principal;
+  /** the civil date `offset` days from the demo's today */
+  day: (offset: number) => string;
+}
+
+export interface ServiceDeskDemo {
+  requests: number;
+  /** the request that was transferred, escalated, answered late and rated */
+  walkedRequestId: number;
+}
+
+export async function seedServiceDesk(ctx: PlatformContext, { user, day }: ServiceDeskDemoInput): Promise<ServiceDeskDemo> {
+  const on = (offset: number): PlatformContext => ({ ...ctx, today: () => day(offset) });
+  const admin = user('admin');
+  const lanchuan = user('ent-lanchuan');
+  const jinlan = user('ent-jinlan');
+  const songling = user('ent-songling');
+  const industry = user('dept-industry');
+  const science = user('dept-science');
+  const commerce = user('dept-commerce');
+  const financeOffice = user('dept-finance-office');
+  const talent = user('dept-talent');
+
+  // 挂钩联系: 盛泽镇's official is the leader of 澜川, the industry bureau's its officer; 松陵's for 松陵智能装备.
+  await assignLiaison(ctx, admin, { uscc: lanchuan.enterpriseUscc, userId: user('area-shengze').id, kind: 'leader' });
+  await assignLiaison(ctx, admin, { uscc: lanchuan.enterpriseUscc, userId: industry.id, kind: 'officer' });
+  await assignLiaison(ctx, admin, { uscc: songling.enterpriseUscc, userId: user('area-songling').id, kind: 'leader' });
+
+  // 1. Transferred, escalated, answered late, rated.
+  const walked = await fileRequest(on(-20), lanchuan, { category: 'policy', title: '研发费用加计扣除年度认定', description: '我司2019、2020年度均享受研发费用加计扣除，申报第10条研发投入奖励时年度如何认定？' });
+  await acknowledgeRequest(on(-19), industry, walked.id);
+  await transferRequest(on(-19), industry, walked.id, { toUnit: 'department:science-technology-bureau', reason: '研发费用认定属区科技局职责' });
+  await acknowledgeRequest(on(-18), science, walked.id);
+  await escalateOverdue(on(-12));
+  await answerRequest(on(-10), science, walked.id, { answer: '以税务部门出具的加计扣除备案年度为准，2019、2020年度连续享受的，符合第10条条件。' });
+  await rateRequest(on(-9), lanchuan, walked.id, { rating: 4, comment: '答复清楚，但超过了时限' });
+
+  // 2. Overdue and red in the commerce bureau's queue (escalated to 松陵's leader).
+  const overdue = await fileRequest(on(-12), songling, { category: 'trade', title: '境外展会补贴申请渠道', description: '参加汉诺威工业展的展位费补贴如何申请？' });
+  await acknowledgeRequest(on(-11), commerce, overdue.id);
+  await escalateOverdue(on(-1));
+
+  // 3. Waiting for the enterprise (the clock stands).
+  const waiting = await fileRequest(on(-3), lanchuan, { category: 'technology', title: '高企认定辅导', description: '今年拟申报高新技术企业，希望安排认定辅导。' });
+  await askForInformation(on(-2), science, waiting.id, { question: '请补充近三年研发费用明细和知识产权清单。' });
+
+  // 4. Answered on time, waiting for the rating.
+  const financing = await fileRequest(on(-4), jinlan, { category: 'financing', title: '技改项目融资', description: '新上喷气织机技改项目，需流动资金贷款约800万元。' });
+  await acknowledgeRequest(on(-4), financeOffice, financing.id);
+  await answerRequest(on(-3), financeOffice, financing.id, { answer: '已推送至苏州综合金融服务平台，江苏银行吴江支行、吴江农商行将于3个工作日内联系贵司。' });
+
+  // 5. New today, with the enterprise's own area (平望).
+  await fileRequest(ctx, jinlan, { category: 'local', title: '厂区门口道路积水', description: '雨天厂区门口道路积水，影响货车进出，请协调修缮。' });
+
+  // 6. Rated low, reopened with a reason, answered again and rated.
+  const reopened = await fileRequest(on(-16), songling, { category: 'talent', title: '高层次人才公寓', description: '引进的两名博士如何申请人才公寓？' });
+  await acknowledgeRequest(on(-16), talent, reopened.id);
+  await answerRequest(on(-15), talent, reopened.id, { answer: '请登录人才服务平台申请。' });
+  await rateRequest(on(-14), songling, reopened.id, { rating: 2, comment: '答复过于简单' });
+  await reopenRequest(on(-14), songling, reopened.id, { reason: '未说明申请条件和所需材料' });
+  await answerRequest(on(-13), talent, reopened.id, { answer: '申请条件：博士学位、与企业签订3年以上劳动合同；材料：学位证书、劳动合同、社保缴纳证明。可直接在人才服务平台提交，5个工作日内反馈。' });
+  await rateRequest(on(-12), songling, reopened.id, { rating: 5 });
+
+  return { requests: 6, walkedRequestId: walked.id };
+}
