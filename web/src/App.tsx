@@ -45,6 +45,9 @@ const pages = {
   EnterpriseDetail: () => import('./pages/admin/EnterpriseDetail'),
   CityAwards: () => import('./pages/official/CityAwards'),
   CreditList: () => import('./pages/admin/CreditList'),
+  InvestmentMap: () => import('./pages/investment/MapPage'),
+  SiteMatching: () => import('./pages/investment/MatchPage'),
+  LeadBoard: () => import('./pages/investment/LeadBoard'),
   Account: () => import('./pages/account/Account'),
   Forbidden: () => import('./pages/errors/Forbidden'),
   NotFound: () => import('./pages/errors/NotFound'),
@@ -78,6 +81,9 @@ const Enterprises = lazy(pages.Enterprises);
 const EnterpriseDetail = lazy(pages.EnterpriseDetail);
 const CityAwards = lazy(pages.CityAwards);
 const CreditList = lazy(pages.CreditList);
+const InvestmentMap = lazy(pages.InvestmentMap);
+const SiteMatching = lazy(pages.SiteMatching);
+const LeadBoard = lazy(pages.LeadBoard);
 const Account = lazy(pages.Account);
 const Forbidden = lazy(pages.Forbidden);
 const NotFound = lazy(pages.NotFound);
@@ -118,6 +124,9 @@ export function preloadPageFor(pathname: string) {
     [/^\/work\/enterprises\/[^/]+$/, pages.EnterpriseDetail],
     [/^\/work\/city-awards$/, pages.CityAwards],
     [/^\/work\/credit-list$/, pages.CreditList],
+    [/^\/map$/, pages.InvestmentMap],
+    [/^\/map\/match$/, pages.SiteMatching],
+    [/^\/work\/leads$/, pages.LeadBoard],
     [/^\/account$/, pages.Account],
   ];
   const hit = pick.find(([re]) => re.test(p));
@@ -138,6 +147,8 @@ export function App() {
                 <Route path="policy" element={<PolicyLibrary />} />
                 <Route path="calculator" element={<Calculator />} />
                 <Route path="service-figures" element={<ServiceFigures isPublic />} />
+                <Route path="map" element={<InvestmentMap />} />
+                <Route path="map/match" element={<SiteMatching />} />
                 <Route path="login" element={<Login />} />
                 <Route path="portal" element={<RequireRole roles={PAGE_ROLES.portal} />}>
                   <Route index element={<EnterpriseHome />} />
@@ -169,6 +180,7 @@ export function App() {
                   <Route path="enterprises/:uscc" element={<RequireRole roles={PAGE_ROLES.enterprises}><EnterpriseDetail /></RequireRole>} />
                   <Route path="city-awards" element={<RequireRole roles={PAGE_ROLES.cityAwards}><CityAwards /></RequireRole>} />
                   <Route path="credit-list" element={<RequireRole roles={PAGE_ROLES.creditList}><CreditList /></RequireRole>} />
+                  <Route path="leads" element={<RequireRole roles={PAGE_ROLES.leads}><LeadBoard /></RequireRole>} />
                   <Route path="service-compliance" element={<RequireRole roles={PAGE_ROLES.serviceLimits}><ServiceCompliance /></RequireRole>} />
                   <Route path="calendar" element={<RequireRole roles={PAGE_ROLES.calendar}><CalendarUpkeep /></RequireRole>} />
                   <Route path="requests" element={<RequireRole roles={PAGE_ROLES.serviceRequests}><ServiceRequests /></RequireRole>} />

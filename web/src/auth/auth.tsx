@@ -44,6 +44,8 @@ export const PAGE_ROLES = {
   cityAwards: ['departmentReviewer', 'finance', 'auditor'],
   /** 信用名单: the admin lists, delists and imports (credit.manage); officials read (credit.read) */
   creditList: ['admin', 'areaReviewer', 'departmentReviewer', 'finance', 'auditor'],
+  /** 招商线索 (issue 13): department reviewers and the auditor read (lead.read); 区商务局 keeps them (the server checks the unit) */
+  leads: ['departmentReviewer', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type WorkPage = keyof typeof PAGE_ROLES;

@@ -1,8 +1,8 @@
 import {
   AuditOutlined, BankOutlined, BarChartOutlined, CalendarOutlined, FieldTimeOutlined, FundOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
   InboxOutlined, LoginOutlined, LogoutOutlined, MenuOutlined, NotificationOutlined, ProfileOutlined, ReadOutlined, UserOutlined,
-  RollbackOutlined, CustomerServiceOutlined, PieChartOutlined,
   SafetyCertificateOutlined, TeamOutlined, TrophyOutlined, ShopOutlined, StopOutlined,
+  RollbackOutlined, CustomerServiceOutlined, PieChartOutlined, EnvironmentOutlined, AimOutlined, FunnelPlotOutlined,
 } from '@ant-design/icons';
 import { Alert, App, Badge, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Spin, Typography } from 'antd';
 import type { MenuProps } from 'antd';
@@ -62,6 +62,8 @@ export function AppLayout() {
         { key: '/policy', icon: <ReadOutlined />, label: link('/policy', t('nav.policy')) },
         { key: '/calculator', icon: <CalculatorOutlined />, label: link('/calculator', t('nav.calculator')) },
         { key: '/service-figures', icon: <PieChartOutlined />, label: link('/service-figures', sd('navPublic')) },
+        { key: '/map', icon: <EnvironmentOutlined />, label: link('/map', t('nav.map')) },
+        { key: '/map/match', icon: <AimOutlined />, label: link('/map/match', t('inv.matchTitle')) },
       ],
     },
   ];
@@ -97,9 +99,9 @@ export function AppLayout() {
       });
     if (mayOpen(user, 'publicity')) work.push({ key: '/work/publicity', icon: <NotificationOutlined />, label: link('/work/publicity', t('nav.publicity')) });
     if (mayOpen(user, 'payments')) work.push({ key: '/work/payments', icon: <BankOutlined />, label: link('/work/payments', t('nav.payments')) });
+    if (mayOpen(user, 'recoveries')) work.push({ key: '/work/recoveries', icon: <RollbackOutlined />, label: link('/work/recoveries', t('rec.nav')) });
     if (mayOpen(user, 'paymentBatches')) work.push({ key: '/work/payment-batches', icon: <BankOutlined />, label: link('/work/payment-batches', t('nav.paymentBatches')) });
     if (mayOpen(user, 'budgets')) work.push({ key: '/work/budgets', icon: <FundOutlined />, label: link('/work/budgets', t('nav.budgets')) });
-    if (mayOpen(user, 'recoveries')) work.push({ key: '/work/recoveries', icon: <RollbackOutlined />, label: link('/work/recoveries', t('rec.nav')) });
     if (mayOpen(user, 'overview')) work.push({ key: '/work/overview', icon: <BarChartOutlined />, label: link('/work/overview', t('nav.overview')) });
     if (mayOpen(user, 'audit')) work.push({ key: '/work/audit', icon: <AuditOutlined />, label: link('/work/audit', t('nav.audit')) });
     items.push({ type: 'group', label: t('nav.work'), key: 'g-work', children: work });
@@ -164,6 +166,11 @@ export function AppLayout() {
     allKeys.unshift('/work/city-awards', '/work/enterprises', '/work/credit-list');
   }
 
+  // The investment map (issue 13): the lead board sits with the commerce bureau's work (other readers open it by URL).
+  if (mayOpen(user, 'leads') && (user?.role === 'auditor' || user?.departmentId === 'commerce-bureau')) {
+    (items.find((i) => i?.key === 'g-work') as { children: Item[] } | undefined)?.children.push({ key: '/work/leads', icon: <FunnelPlotOutlined />, label: link('/work/leads', t('nav.leads')) });
+  }
+  allKeys.unshift('/map/match', '/map', '/work/leads');
   let selected = allKeys.find((k) => loc.pathname === k || loc.pathname.startsWith(k + '/')) ?? loc.pathname;
   if (selected === '/work/claims') selected = '/work/queue';
 
