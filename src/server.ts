@@ -15,6 +15,7 @@ import { anchorSettings, loadAnchorKey, startAuditAnchorer, type AuditAnchorer }
 import { pruneIdempotencyKeys } from './http/idempotency.ts';
 import { purgeEndedSessions, pruneLoginFailures } from './identity/sessions.ts';
 import { logLevelSetting, type LogLevel } from './config.ts';
+import { escalateOverdue } from './service-desk/requests.ts';
 
 export interface ServerOptions {
   port: number;
@@ -44,7 +45,8 @@ const HOUR = 3_600_000;
 
 function startHousekeeping(ctx: PlatformContext): NodeJS.Timeout {
   const run = () =>
-    Promise.all([purgeEndedSessions(ctx.db), pruneLoginFailures(ctx.db), pruneIdempotencyKeys(ctx.db, ctx.config.idempotencyHours)]).catch((e) =>
+    // escalateOverdue: a request past its answer due date reaches its liaison leader's inbox within the hour
+    Promise.all([purgeEndedSessions(ctx.db), pruneLoginFailures(ctx.db), pruneIdempotencyKeys(ctx.db, ctx.config.idempotencyHours), escalateOverdue(ctx)]).catch((e) =>
       process.stderr.write(`housekeeping: ${(e as Error).message}\n`),
     );
   void run();

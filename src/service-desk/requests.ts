@@ -373,8 +373,8 @@ export function reopenRequest(ctx: PlatformContext, user: Principal, id: number,
 
 /**
  * Escalates every open request past its answer due date (and not escalated yet) to the enterprise's liaison leader:
- * marked, written in its history and in the audit log for the leader's inbox. Run on the queue's and the inbox's
- * reads and hourly by the server; each request is escalated once per answer limit.
+ * marked, written in its history and in the audit log for the leader's inbox. Run hourly by the server (src/server.ts
+ * housekeeping) and before the queue and the figures are read; each request is escalated once per answer limit.
  */
 export async function escalateOverdue(ctx: PlatformContext): Promise<number> {
   const today = ctx.today();

@@ -26,6 +26,7 @@ import { FAST_SECURITY, TEST_PASSWORD } from '../../claims/fixture.ts';
 import { createUser } from '../../identity/users.ts';
 import { batchWorkbook, buildBatch, setEnterpriseBankAccount } from '../../claims/payment-batches.ts';
 import { BANK_SHEET } from '../../claims/payment-batch-excel.ts';
+import { answerRequest, fileRequest } from '../../service-desk/requests.ts';
 import { loadFactBatch } from '../../proactive/batches.ts';
 import { fileCorrection } from '../../proactive/corrections.ts';
 
@@ -109,6 +110,9 @@ describeDatabases('access matrix', (t) => {
     ws.addRow(TEMPLATE_HEADERS.map((h) => row[h] ?? null));
     return Buffer.from(await wb.xlsx.writeBuffer());
   };
+
+  /** A request of the owner's to the service desk (政策咨询 → 区工信局, the lead department here). */
+  const serviceRequest = async () => (await fileRequest(p.ctx, w.users.cable, { category: 'policy', title: `矩阵诉求${++n}`, description: '矩阵测试' })).id;
 
   /** A finance account for the user endpoints to act on. */
   const accountToKeep = async () =>
@@ -411,6 +415,44 @@ describeDatabases('access matrix', (t) => {
       expect: only({ admin: 200 }),
     },
 
+    // 政企服务 (src/http/routes/service-desk.ts): a request of the owner's (政策咨询, routed to 区工信局 — the lead
+    // department here). Outside its enterprise, its unit, its liaisons and the auditor it does not exist (404); the
+    // officials' actions are refused to roles that handle none (403) before the request is looked up.
+    {
+      name: 'POST /api/service-requests',
+      request: () => ({ method: 'POST', url: '/api/service-requests', payload: { category: 'policy', title: `矩阵诉求${++n}`, description: '矩阵测试' } }),
+      expect: only({ enterpriseOwn: 201, enterpriseOther: 201 }),
+    },
+    {
+      name: 'GET /api/service-requests/:id',
+      setup: async () => ({ request: await serviceRequest() }),
+      request: (v) => ({ method: 'GET', url: `/api/service-requests/${v.request}` }),
+      expect: { ...everyone(404), enterpriseOwn: 200, departmentLead: 200, auditor: 200 },
+    },
+    {
+      name: 'POST /api/service-requests/:id/answer',
+      setup: async () => ({ request: await serviceRequest() }),
+      request: (v) => ({ method: 'POST', url: `/api/service-requests/${v.request}/answer`, payload: { answer: '矩阵答复' } }),
+      expect: { ...everyone(403), areaOwn: 404, areaOther: 404, departmentOther: 404, departmentLead: 200 },
+    },
+    {
+      name: 'POST /api/service-requests/:id/rate',
+      setup: async () => {
+        const id = await serviceRequest();
+        await answerRequest(p.ctx, w.users.industryReviewer, id, { answer: '矩阵答复' });
+        return { request: id };
+      },
+      request: (v) => ({ method: 'POST', url: `/api/service-requests/${v.request}/rate`, payload: { rating: 5 } }),
+      expect: { ...everyone(404), enterpriseOwn: 200, departmentLead: 403, auditor: 403 },
+    },
+    { name: 'GET /api/service-requests/figures', request: () => ({ method: 'GET', url: '/api/service-requests/figures' }), expect: officials(200) },
+    { name: 'GET /api/public/service-requests/figures', request: () => ({ method: 'GET', url: '/api/public/service-requests/figures' }), expect: { ...everyone(200), anonymous: 200 } },
+    {
+      name: 'POST /api/service-liaisons',
+      request: () => ({ method: 'POST', url: '/api/service-liaisons', payload: { uscc: w.enterprises.cable, userId: w.users.scienceReviewer.id, kind: 'officer' } }),
+      expect: only({ admin: 201 }),
+    },
+
     // Users and sign-in (src/http/routes/users.ts): the district admin keeps accounts, the auditor reads them; an
     // enterprise administrator's own scope is in users.test.ts (none of these callers is one). Each change acts on a
     // fresh finance account. Every user's own account: a wrong current password (422) shows each role reaches it.
@@ -464,7 +506,7 @@ describeDatabases('access matrix', (t) => {
     },
   ];
 
-  const TABLES = ['users', 'enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events', 'clawback_recoveries', 'recovery_receipts', 'budget_changes', 'payment_batches', 'payment_batch_lines', 'fact_batches', 'fact_values', 'fact_corrections'];
+  const TABLES = ['users', 'enterprises', 'enterprise_facts', 'claims', 'claim_evidence', 'reviews', 'decisions', 'publicity_batches', 'objections', 'ledger_entries', 'payments', 'budgets', 'credit_list', 'idempotency_keys', 'audit_log', 'service_cases', 'service_case_events', 'clawback_recoveries', 'recovery_receipts', 'budget_changes', 'payment_batches', 'payment_batch_lines', 'fact_batches', 'fact_values', 'fact_corrections', 'service_requests', 'service_request_events', 'service_liaisons'];
   const isRefusal = (s: number) => s === 401 || s === 403 || s === 404;
 
   const send = (caller: Caller, r: ReturnType<Endpoint['request']>) => {
@@ -512,6 +554,13 @@ describeDatabases('access matrix', (t) => {
     expect((await pays('enterpriseOther')).some((x) => x.uscc === w.enterprises.cable)).toBe(false);
     expect((await pays('enterpriseOwn')).length).toBeGreaterThan(0);
     expect((await pays('departmentOther')).length).toBe(0);
+    // 政企服务: an enterprise never sees another's requests; an official only its unit's
+    await serviceRequest();
+    const requests = async (caller: Caller) => (await get(caller, '/api/service-requests?pageSize=100')).items as Array<{ enterpriseUscc: string; unit: string }>;
+    expect((await requests('enterpriseOwn')).length).toBeGreaterThan(0);
+    expect((await requests('enterpriseOther')).some((r) => r.enterpriseUscc === w.enterprises.cable)).toBe(false);
+    expect((await requests('departmentOther')).some((r) => r.unit === 'department:industry-it-bureau')).toBe(false);
+    expect((await requests('areaOther')).length).toBe(0);
     const budgets = (await get('departmentOther', '/api/budgets?year=2020')).items as Array<{ measure: string }>;
     expect(budgets.some((b) => b.measure === '16')).toBe(false);
   });
