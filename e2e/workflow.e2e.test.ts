@@ -293,8 +293,9 @@ describe.skipIf(!run)('a claim from application to payment, in the browser', () 
     await see(aud.locator('canvas').first());
     await screenshot(aud, 'overview');
     await aud.goto(`/work/audit?claim=${paidClaim}`);
-    await waitForText(aud.locator('.ant-table'), 'claim.submit');
-    await waitForText(aud.locator('.ant-table'), 'claim.pay');
+    // the trail reads as sentences (src/audit/actions.ts), not action codes
+    await waitForText(aud.locator('main'), '提交了申报', 30_000);
+    await waitForText(aud.locator('main'), '拨付了申报', 30_000);
     await screenshot(aud, 'audit-trail');
     for (const t of tabs.values()) expect(t.pageErrors).toEqual([]);
   }, 60_000);

@@ -121,6 +121,8 @@ export async function describeRecords(db: Db, agencies: AgencyNames, records: Su
         return [`办件 #${id}`, `service case #${id}`];
       case 'serviceRequest':
         return [`诉求 #${id}`, `request #${id}`];
+      case 'directReport':
+        return [`直报报表 #${id}`, `report #${id}`];
       case 'audit_anchor':
         return typeof d.seq === 'number' ? [`锚定至第 ${d.seq} 条`, `up to #${d.seq}`] : [`锚点 #${id}`, `anchor #${id}`];
       case 'calendar':
@@ -151,8 +153,10 @@ export async function describeRecords(db: Db, agencies: AgencyNames, records: Su
       zh += `，理由：${d.reason.trim()}`;
       en += `; reason: ${d.reason.trim()}`;
     }
-    const whoZh = [actor.unitZh, actor.displayName ?? actor.username].filter(Boolean).join(' ');
-    const whoEn = [actor.unitEn, actor.displayName ?? actor.username].filter(Boolean).join(' ');
+    // An enterprise's user is named by its enterprise, which is also its unit: say it once.
+    const who = (unit: string | null) => [...new Set([unit, actor.displayName ?? actor.username].filter(Boolean))].join(' ');
+    const whoZh = who(actor.unitZh);
+    const whoEn = who(actor.unitEn);
     return { actionZh: info.zh, actionEn: info.en, domain: info.domain, actorView: actor, summaryZh: `${whoZh} ${zh}`, summaryEn: `${whoEn} ${en}` };
   });
 }
