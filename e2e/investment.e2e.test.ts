@@ -6,7 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { browserAvailable, ensureWebBuild, launchBrowser, openTab, screenshot, see, signIn, startServer, waitForText, type RunningServer, type Tab } from './harness.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { seeded } from '../src/investment/demo.ts';
+import { nearestCentre, pointInRing, type Ring } from '../web/src/lib/mapRegions.ts';
+import { browserAvailable, ensureWebBuild, launchBrowser, openTab, ROOT, screenshot, see, signIn, startServer, waitForText, type RunningServer, type Tab } from './harness.ts';
 
 const run = browserAvailable('investment map');
 
@@ -159,4 +163,72 @@ describe.skipIf(!run)('investment map in the browser', () => {
     await screenshot(page, 'investment-leads');
     expect(pageErrors).toEqual([]);
   }, 120_000);
+  it('measure: 10,000 parcels and 50,000 points drawn in this Chromium (artifacts/investment-render.json)', async () => {
+    // The demo's generator (src/investment/demo.ts generateMap) lays one parcel per cell of ~300 m around each town
+    // and runs out of cells at about 2,660 parcels, so this lays its own grid over the district: 10,000 parcels
+    // (rectangles smaller than their cell, never overlapping) and 50,000 points, each filed under the nearest town
+    // centre like the server does. They are served to the page in place of the API's answer, so what is timed is
+    // the browser's work (parse, filter, draw), not storing them.
+    const base = (await (await fetch(`${server.baseUrl}/api/map/base`)).json()) as { district: { geometry: { coordinates: Ring[] } }; areas: { id: string; centre: { lon: number; lat: number } }[] };
+    const ring = base.district.geometry.coordinates[0];
+    const centres = base.areas.map((a) => ({ id: a.id, lon: a.centre.lon, lat: a.centre.lat }));
+    const xs = ring.map((c) => c[0]);
+    const ys = ring.map((c) => c[1]);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const rand = seeded(13);
+    const now = new Date().toISOString();
+    const feature = (layer: string, code: string, areaId: string, geometry: unknown, props: unknown) => ({ layer, code, version: 1, name: code, areaId, geometry, props, ownerUnit: 'commerce-bureau', validFrom: now, updatedBy: null, confirmedAt: now, stale: false });
+    const items: ReturnType<typeof feature>[] = [];
+    const statuses = ['available', 'planned', 'supplied'];
+    for (let step = 0.0016; items.length < 10_000; step *= 0.9) {
+      items.length = 0;
+      for (let x = x0; x < x1 && items.length < 10_000; x += step) {
+        for (let y = y0; y < y1 && items.length < 10_000; y += step) {
+          if (!pointInRing(x + step / 2, y + step / 2, ring)) continue;
+          const w = step * (0.5 + rand() * 0.3);
+          const h = step * (0.5 + rand() * 0.3);
+          const r = [[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]];
+          items.push(feature('parcel', `P-${items.length + 1}`, nearestCentre(x, y, centres), { type: 'Polygon', coordinates: [r] }, { areaSqm: 10000, industries: ['digital-economy'], supplyStatus: statuses[items.length % 3], standard: {} }));
+        }
+      }
+    }
+    for (let i = 0; i < 50_000; ) {
+      const x = x0 + rand() * (x1 - x0);
+      const y = y0 + rand() * (y1 - y0);
+      if (!pointInRing(x, y, ring)) continue;
+      const layer = i % 2 ? 'carrier' : 'opportunity';
+      items.push(feature(layer, `${layer}-${i}`, nearestCentre(x, y, centres), { type: 'Point', coordinates: [x, y] }, layer === 'carrier' ? { industries: ['digital-economy'], floorAreaTotal: 1, floorAreaAvailable: 1 } : { industry: 'digital-economy', amountFen: 1, summary: '', partnerWanted: '' }));
+      i++;
+    }
+    const parcels = items.filter((f) => f.layer === 'parcel').length;
+    const points = items.length - parcels;
+    const body = JSON.stringify({ items, total: items.length });
+    const { page, pageErrors } = await tab();
+    await page.route(/\/api\/map\/features(\?.*)?$/, (r) => r.fulfill({ status: 200, contentType: 'application/json', body }));
+    const frame = () => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    const t0 = Date.now();
+    await page.goto('/map');
+    await waitForText(page.getByTestId('inv-count'), `显示地块 ${parcels} 块`, 120_000);
+    await expect.poll(() => drawn(page), { timeout: 60_000 }).toBe(true);
+    await frame();
+    const firstDraw = Date.now() - t0;
+    const t1 = Date.now();
+    await choose(page, '区镇', '盛泽镇');
+    await expect.poll(() => parcelsShown(page), { timeout: 60_000 }).toBeLessThan(parcels);
+    await frame();
+    const filter = Date.now() - t1;
+    const t2 = Date.now();
+    await page.goto('/map?layers=parcel,carrier,opportunity,heat,route');
+    await waitForText(page.getByTestId('inv-count'), `显示地块 ${parcels} 块`, 120_000);
+    await frame();
+    const reload = Date.now() - t2;
+    const result = { at: now, chromium: browser.version(), parcels, points, bodyBytes: body.length, firstDrawMs: firstDraw, filterToOneTownMs: filter, reloadAllLayersMs: reload };
+    mkdirSync(path.join(ROOT, 'artifacts'), { recursive: true });
+    writeFileSync(path.join(ROOT, 'artifacts', 'investment-render.json'), JSON.stringify(result, null, 2));
+    console.log('[investment-render]', JSON.stringify(result));
+    await screenshot(page, 'investment-map-60000');
+    expect(parcels).toBe(10_000);
+    expect(points).toBe(50_000);
+    expect(pageErrors).toEqual([]);
+  }, 400_000);
 });

@@ -119,6 +119,9 @@ const ROWS: Row[] = [
   ['serviceRequest.escalate', 'serviceRequest', '诉求超期督办', 'Overdue request escalated', '将超期的{target}提请挂钩领导督办', 'escalated the overdue {target} to the liaison leader'],
   ['serviceRequest.rate', 'serviceRequest', '评价答复', 'Answer rated', '评价了{target}的答复', 'rated the answer to {target}'],
   ['serviceRequest.reopen', 'serviceRequest', '重新提起诉求', 'Request reopened', '重新提起了{target}', 'reopened {target}'],
+  ['directReport.define', 'serviceRequest', '设定直报报表', 'Report defined', '设定了{target}', 'defined {target}'],
+  ['directReport.answer', 'serviceRequest', '企业直报', 'Report answered', '报送了{target}', 'answered {target}'],
+  ['directReport.chase', 'serviceRequest', '催报', 'Report chased', '就{target}催报', 'chased {target}'],
   ['serviceLiaison.assign', 'serviceRequest', '指定挂钩联系', 'Liaison assigned', '为{target}指定了挂钩领导或联络专员', 'assigned a liaison to {target}'],
   // 用户与账户
   // 部门数据与免申即享 (src/proactive)

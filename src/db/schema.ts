@@ -417,6 +417,8 @@ export interface Database {
   service_request_events: ServiceRequestEventsTable;
   service_request_files: ServiceRequestFilesTable;
   service_liaisons: ServiceLiaisonsTable;
+  direct_reports: DirectReportsTable;
+  direct_report_answers: DirectReportAnswersTable;
   fact_batches: FactBatchesTable;
   fact_values: FactValuesTable;
   fact_corrections: FactCorrectionsTable;
@@ -771,4 +773,33 @@ export interface CustomLandCasesTable {
   steps: Jsonb<JsonValue[]>;
   created_by: number | null;
   created_at: TimestampDefault;
+}
+
+/** A report officials defined for enterprises to fill in (企业信息直报, migration 0024; src/service-desk/direct-reports.ts). */
+export interface DirectReportsTable {
+  id: Id;
+  title: string;
+  owner_department: string;
+  period_kind: 'month' | 'quarter';
+  due_day: number;
+  first_period: string;
+  fields: ColumnType<JsonValue, string, string>;
+  audience: ColumnType<JsonValue, string, string>;
+  created_by: number | null;
+  created_at: TimestampDefault;
+  closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** An enterprise's answer to a report for one period; the latest replaces earlier ones (migration 0024). */
+export interface DirectReportAnswersTable {
+  id: Id;
+  report_id: number;
+  period: string;
+  enterprise_uscc: string;
+  values: ColumnType<JsonValue, string, string>;
+  via: 'portal' | 'excel';
+  submitted_by: number | null;
+  submitted_at: TimestampDefault;
+  submitted_on: CivilDate;
+  late: boolean;
 }

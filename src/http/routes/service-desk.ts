@@ -34,6 +34,8 @@ import {
 } from '../../service-desk/requests.ts';
 import { GROUPINGS, requestFigures, type Grouping } from '../../service-desk/figures.ts';
 import { SERVICE_REQUEST_STATES } from '../../db/schema.ts';
+import { acquireImportSlot, IMPORT_RETRY_AFTER_SECONDS, importLimits } from '../../excel/read-workbook.ts';
+import { answerReport, answersWorkbook, chaseReport, defineReport, getReport, importAnswers, listReports, reportCompletion, reportTemplate } from '../../service-desk/direct-reports.ts';
 
 const tags = ['service-desk'];
 const figuresQuery = query({ by: { type: 'string', enum: [...GROUPINGS] }, from: DATE, to: DATE });
@@ -159,6 +161,94 @@ export async function serviceDeskRoutes(app: FastifyInstance, opts: { ctx: Platf
   app.get('/api/service-requests/:id/files/:fileId', { schema: { tags, security: SESSION, summary: '下载诉求附件', params: params({ id: ID, fileId: ID }) } }, async (req, reply) => {
     const f = await downloadFile(ctx, requireUser(req), idParam(req), idParam(req, 'fileId'));
     return reply.header('content-type', f.mimeType).header('content-disposition', attachment(f.fileName, 'attachment')).send(f.data);
+  });
+
+  // ── 企业信息直报 (direct reporting) ──────────────────────────────────────────────────────────────────────────
+  const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const period = { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2]|Q[1-4])$', description: '2020-06 (monthly) or 2020-Q2 (quarterly)' } as const;
+  const field = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { key: TEXT(40), label: TEXT(60), type: TEXT(20), unit: TEXT(20), required: { type: 'boolean' }, fact: TEXT(60) },
+  } as const;
+  app.get('/api/direct-reports', { schema: { tags, security: SESSION, summary: '企业信息直报：设定部门看本部门的，审计看全部，企业看要求其报送的（含本期是否已报、是否逾期）' } }, async (req) =>
+    listReports(ctx, requireUser(req)),
+  );
+  app.post(
+    '/api/direct-reports',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '设定直报报表（部门）：填报项（类型、单位、对应政策事实）、按月或按季、次月截止日、报送企业（区镇、产业类别或名单）',
+        headers: IDEMPOTENCY_HEADERS,
+        body: body(
+          {
+            title: TEXT(100),
+            periodKind: { type: 'string', enum: ['month', 'quarter'] },
+            dueDay: { type: 'integer' },
+            firstPeriod: period,
+            fields: { type: 'array', maxItems: 40, items: field },
+            audience: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { areas: { type: 'array', maxItems: 50, items: TEXT(60) }, industryClasses: { type: 'array', maxItems: 3, items: TEXT(20) }, usccs: { type: 'array', maxItems: 2000, items: TEXT(18) } },
+            },
+          },
+          ['title', 'periodKind', 'dueDay', 'fields', 'audience'],
+        ),
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, (c) => defineReport(c, user, req.body as never, req.ip), { status: 201 });
+    },
+  );
+  app.get('/api/direct-reports/:id', { schema: { tags, security: SESSION, summary: '直报报表的定义与本期', params: params({ id: ID }) } }, async (req) => getReport(ctx, requireUser(req), idParam(req)));
+  app.post(
+    '/api/direct-reports/:id/answers',
+    { schema: { tags, security: SESSION, summary: '企业网上填报（一期；再次填报替换前一次）', params: params({ id: ID }), body: body({ period, values: { type: 'object', maxProperties: 40, additionalProperties: { type: ['string', 'number', 'boolean', 'null'], maxLength: 500 } } }, ['values']) } },
+    async (req) => answerReport(ctx, requireUser(req), idParam(req), req.body as never, req.ip),
+  );
+  const limits = importLimits(ctx.config);
+  app.post(
+    '/api/direct-reports/:id/answers/import',
+    { schema: { tags, security: SESSION, summary: '企业以 Excel 填报（模板：统一社会信用代码、报告期、各填报项；每期一行；有错全部不导入，按行号指出）', consumes: ['multipart/form-data'], params: params({ id: ID }), headers: IDEMPOTENCY_HEADERS } },
+    async (req, reply) => {
+      const user = requireUser(req);
+      let slot;
+      try {
+        slot = acquireImportSlot(limits);
+      } catch (e) {
+        reply.header('retry-after', String(IMPORT_RETRY_AFTER_SECONDS));
+        throw e;
+      }
+      try {
+        const { fileName, data } = await readUploadedFile(req, {
+          limitBytes: ctx.config.maxEvidenceBytes,
+          tooLarge: () => new ValidationError([new KaifangError({ code: 'payload_too_large', path: 'file', zh: `文件超过${limitMb}MB上限`, en: `the file exceeds the ${limitMb} MB limit` })]),
+        });
+        const sha256 = createHash('sha256').update(data).digest('hex');
+        const taken = slot;
+        return await idempotent(ctx, req, reply, (c) => importAnswers(c, user, idParam(req), data, { limits, slot: taken }, req.ip), { hash: requestHash(req, { fileName, sha256 }) });
+      } finally {
+        slot.release();
+      }
+    },
+  );
+  app.get('/api/direct-reports/:id/template.xlsx', { schema: { tags, security: SESSION, summary: '直报 Excel 模板', params: params({ id: ID }) } }, async (req, reply) => {
+    const file = await reportTemplate(ctx, requireUser(req), idParam(req));
+    return reply.header('content-type', XLSX).header('content-disposition', attachment(`直报模板-${idParam(req)}.xlsx`, `report-${idParam(req)}-template.xlsx`)).send(file);
+  });
+  app.get('/api/direct-reports/:id/completion', { schema: { tags, security: SESSION, summary: '报送完成情况：每期按区镇的应报、已报、逾期，及所选一期未报的企业（设定部门、审计）', params: params({ id: ID }), querystring: query({ period }) } }, async (req) =>
+    reportCompletion(ctx, requireUser(req), idParam(req), (req.query as { period?: string }).period),
+  );
+  app.post('/api/direct-reports/:id/chase', { schema: { tags, security: SESSION, summary: '催报：提醒该期未报企业（消息中心）', params: params({ id: ID }), body: body({ period }) } }, async (req) =>
+    chaseReport(ctx, requireUser(req), idParam(req), (req.body ?? {}) as never, req.ip),
+  );
+  app.get('/api/direct-reports/:id/answers.xlsx', { schema: { tags, security: SESSION, summary: '下载全部报送数据（Excel）', params: params({ id: ID }) } }, async (req, reply) => {
+    const file = await answersWorkbook(ctx, requireUser(req), idParam(req));
+    return reply.header('content-type', XLSX).header('content-disposition', attachment(`直报数据-${idParam(req)}.xlsx`, `report-${idParam(req)}-answers.xlsx`)).send(file);
   });
 
   app.get('/api/service-liaisons', { schema: { tags, security: SESSION, summary: '挂钩领导与联络专员：管理员、审计看全部，工作人员看自己挂钩的企业，企业看自己的' } }, async (req) => ({ items: await listLiaisons(ctx, requireUser(req)) }));

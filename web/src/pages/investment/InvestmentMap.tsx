@@ -41,6 +41,8 @@ export interface InvestmentMapProps {
   onSelect: (f: MapFeature) => void;
   ariaLabel: string;
   height: number | string;
+  /** centre and zoom on a town or a feature (parcels are small at the scale of the district) */
+  focus?: { lon: number; lat: number; zoom: number };
 }
 
 /** Register the towns as one map (name = town id) so geo regions, the heat series and the custom series share it. */
@@ -156,6 +158,7 @@ export function InvestmentMap(p: InvestmentMapProps) {
         geo: {
           map: p.mapName,
           roam: true,
+          ...(p.focus ? { center: [p.focus.lon, p.focus.lat], zoom: p.focus.zoom } : {}),
           nameProperty: 'name',
           aspectScale: 0.86,
           label: { show: false },
@@ -165,13 +168,13 @@ export function InvestmentMap(p: InvestmentMapProps) {
           tooltip: { show: true, formatter: (x: { name: string }) => townName(x.name) },
         },
         visualMap: layers.heat
-          ? { type: 'continuous', min: 0, max, seriesIndex: 0, left: 8, bottom: 8, calculable: false, text: [String(max), '0'], inRange: { color: ['#fff7e6', '#fa8c16', '#a8071a'] }, itemHeight: 80, itemWidth: 10 }
+          ? { type: 'continuous', min: 0, max, seriesIndex: 0, left: 8, bottom: 8, calculable: false, text: [String(Math.round(max)), '0'], inRange: { color: ['#fff7e6', '#fa8c16', '#a8071a'] }, itemHeight: 80, itemWidth: 10 }
           : undefined,
         series,
       },
       { notMerge: true },
     );
-  }, [p.layers, p.parcels, p.points, p.routes, p.heat, p.selected, p.regions, p.mapName, p.heatLabel, p.townName]);
+  }, [p.layers, p.parcels, p.points, p.routes, p.heat, p.selected, p.regions, p.mapName, p.heatLabel, p.townName, p.focus?.lon, p.focus?.lat, p.focus?.zoom]);
 
   return <div ref={el} role="img" aria-label={p.ariaLabel} data-testid="investment-map" style={{ width: '100%', height: p.height }} />;
 }

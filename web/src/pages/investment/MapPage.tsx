@@ -93,6 +93,15 @@ export default function MapPage() {
     const [layer, ...code] = sel.split(':');
     return data.data?.features.find((f) => f.layer === layer && f.code === code.join(':'));
   }, [sel, data.data]);
+  const focus = useMemo(() => {
+    if (selected) {
+      const g = selected.geometry as { type: string; coordinates: unknown };
+      const pt = g.type === 'Point' ? (g.coordinates as [number, number]) : g.type === 'Polygon' ? (g.coordinates as [number, number][][])[0][0] : undefined;
+      if (pt) return { lon: pt[0], lat: pt[1], zoom: 6 };
+    }
+    const a = town ? data.data?.base.areas.find((x) => x.id === town) : undefined;
+    return a ? { lon: a.centre.lon, lat: a.centre.lat, zoom: 3 } : undefined;
+  }, [selected, town, data.data]);
   const select = useCallback((f: MapFeature | undefined) => set({ sel: f ? `${f.layer}:${f.code}` : undefined }), [set]);
 
   if (data.error) return <ErrorAlert error={data.error} onRetry={data.reload} />;
@@ -186,6 +195,7 @@ export default function MapPage() {
             heatLabel={t('inv.heatLegend')}
             layers={layers}
             selected={sel}
+            focus={focus}
             onSelect={select}
             ariaLabel={t('inv.mapAria')}
             height={md ? 'calc(100vh - 260px)' : 360}
