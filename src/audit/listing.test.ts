@@ -63,7 +63,7 @@ describeDatabases('the whole audit trail: filters, seek paging, readings', (t) =
     const page = await browseAuditTrail(t.db, w.users.auditor, agencies, { actions: ['claim.departmentReview.decide', 'claim.firstReview.return'] });
     expect(page.items.map((i) => i.summaryZh)).toEqual([
       '盛泽镇 盛泽镇经发局 在区镇初审中退回了申报 #13，理由：缺少发票',
-      '区工信局 区工信局 通过了申报 #12 的部门审核并核定金额（30万元）',
+      '区工信局 通过了申报 #12 的部门审核并核定金额（30万元）' // the unit and the user's name, said once when they are the same,
     ]);
     expect(page.items[1]).toMatchObject({ actionZh: '部门审核通过并核定', actionEn: 'Department review passed and decided', domain: 'review', actorView: { unitZh: '区工信局', role: 'departmentReviewer' } });
     expect(page.items[1].summaryEn).toBe('Industry Bureau 区工信局 passed claim #12 at the department review and decided its amount (300,000 yuan)');
