@@ -22,14 +22,16 @@ async function parcelsShown(page: Page): Promise<number> {
 
 /** Something is drawn: the map's canvas has pixels of more than one colour (not a blank box). */
 async function drawn(page: Page): Promise<boolean> {
-  return page.getByTestId('investment-map').locator('canvas').first().evaluate((c: HTMLCanvasElement) => {
-    const ctx = c.getContext('2d');
+  // a string, evaluated in the page (the e2e tsconfig has no DOM types)
+  return page.evaluate<boolean>(`(() => {
+    const c = document.querySelector('[data-testid=investment-map] canvas');
+    const ctx = c && c.getContext('2d');
     if (!ctx || c.width === 0) return false;
     const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set<number>();
+    const seen = new Set();
     for (let i = 0; i < d.length; i += 4 * 97) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
     return seen.size > 5;
-  });
+  })()`);
 }
 
 async function choose(page: Page, label: string, option: string) {
@@ -118,6 +120,10 @@ describe.skipIf(!run)('investment map in the browser', () => {
     await see(signIn);
     expect(await signIn.getAttribute('href')).toBe('/login?next=%2Fmap%2Fmatch');
     await screenshot(page, 'investment-match');
+    // the same answer in English: the API's en texts and the page's own
+    await page.getByText('EN', { exact: true }).click();
+    await see(page.getByText(/^Sites \(\d+, best first\)$/));
+    await see(sites.first().getByText('needs 2.00 ha', { exact: false }).first());
     expect(pageErrors).toEqual([]);
   }, 120_000);
 
@@ -129,7 +135,7 @@ describe.skipIf(!run)('investment map in the browser', () => {
     const box = await page.getByTestId('investment-map').boundingBox();
     expect(box!.width).toBeGreaterThan(300);
     expect(box!.x + box!.width).toBeLessThanOrEqual(375);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     const first = page.getByTestId('inv-panel').getByRole('button').first();
     const name = (await first.textContent())!.trim();
     await first.click();
@@ -205,7 +211,7 @@ describe.skipIf(!run)('investment map in the browser', () => {
     const body = JSON.stringify({ items, total: items.length });
     const { page, pageErrors } = await tab();
     await page.route(/\/api\/map\/features(\?.*)?$/, (r) => r.fulfill({ status: 200, contentType: 'application/json', body }));
-    const frame = () => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    const frame = () => page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     const t0 = Date.now();
     await page.goto('/map');
     await waitForText(page.getByTestId('inv-count'), `显示地块 ${parcels} 块`, 120_000);
