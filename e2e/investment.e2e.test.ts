@@ -149,6 +149,36 @@ describe.skipIf(!run)('investment map in the browser', () => {
     expect(pageErrors).toEqual([]);
   }, 120_000);
 
+  it('a signed-in enterprise expresses interest in a site; it reaches 区商务局 as a lead from the map', async () => {
+    const ent = await signIn(browser, server, 'ent-songling');
+    tabs.push(ent);
+    const { page, pageErrors } = ent;
+    await page.goto('/map/match');
+    await page.getByLabel('项目名称（可不填）').fill('松陵传感器扩产项目');
+    await choose(page, '产业', '数字经济');
+    await page.getByLabel('计划开工日期').fill('2021-06-01');
+    await page.getByLabel('总投资').fill('3000');
+    await page.getByLabel('建筑面积').fill('2000');
+    await page.getByRole('button', { name: '开始匹配' }).click();
+    const site = page.getByTestId('inv-site').first();
+    await see(site);
+    await site.getByRole('button', { name: '提出投资意向' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('企业名称').fill('苏州松陵智能装备有限公司');
+    await dialog.getByLabel('联系方式').fill('0512-63000000');
+    await dialog.getByRole('button', { name: /^提\s*交$/ }).click();
+    const sent = await waitForText(site.getByText(/意向已提交（线索 #\d+）/), /线索 #\d+/);
+    const id = /#(\d+)/.exec(sent)![1];
+    expect(pageErrors).toEqual([]);
+
+    const bureau = await signIn(browser, server, 'dept-commerce');
+    tabs.push(bureau);
+    await bureau.page.goto('/work/leads');
+    const lead = bureau.page.getByTestId('inv-stage-contact').locator(`#lead-${id}`);
+    await waitForText(lead, '松陵传感器扩产项目');
+    await see(lead.getByText('热力图意向'));
+  }, 120_000);
+
   it('区商务局 moves a lead to the next stage with its owner; the duplicate report sits under the first', async () => {
     const t = await signIn(browser, server, 'dept-commerce');
     tabs.push(t);

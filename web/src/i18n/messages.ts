@@ -1197,6 +1197,8 @@ export const messages = {
   'inv.matchHere': ['用智慧选址比对项目需求', 'Compare a project with site matching'],
   'inv.matchTitle': ['智慧选址', 'Site matching'],
   'inv.matchSub': ['填写项目需求，按条件逐项比对地块（无需用地时比对载体），并给出可期的政策奖励', 'Enter the project’s needs: parcels (or carriers, when no land is needed) are compared criterion by criterion, with the incentives to expect'],
+  'inv.projectName': ['项目名称（可不填）', 'Project name (optional)'],
+  'inv.projectNamePh': ['如：智能传感器生产基地', 'e.g. smart sensor plant'],
   'inv.industryClass': ['产业类别（措施16）', 'Industry class (measure 16)'],
   'inv.class.leading': ['先导产业', 'Leading industry'],
   'inv.class.highTech': ['高新技术产业', 'High-tech industry'],

@@ -17,6 +17,7 @@ import { useI18n } from '../../i18n';
 import { useAsync } from '../../lib/useAsync';
 
 interface FormValues {
+  name?: string;
   industry: string;
   landAreaSqm?: number;
   floorAreaSqm?: number;
@@ -52,6 +53,7 @@ export default function MatchPage() {
 
   async function run(v: FormValues) {
     const project: ProjectNeeds = {
+      ...(v.name?.trim() ? { name: v.name.trim() } : {}),
       industry: v.industry,
       landAreaSqm: v.landAreaSqm ?? 0,
       floorAreaSqm: v.floorAreaSqm ?? 0,
@@ -102,6 +104,11 @@ export default function MatchPage() {
       <Card size="small">
         <Form form={form} layout="vertical" onFinish={run} initialValues={{ industryClass: 'other', startDate: '' }}>
           <Row gutter={12}>
+            <Col xs={24}>
+              <Form.Item name="name" label={t('inv.projectName')}>
+                <Input maxLength={200} placeholder={t('inv.projectNamePh')} />
+              </Form.Item>
+            </Col>
             <Col xs={24} sm={12} md={8}>
               <Form.Item name="industry" label={t('inv.industry')} rules={[{ required: true, message: t('inv.required') }]}>
                 <Select aria-label={t('inv.industry')} options={(base.data?.industries ?? []).map((i) => ({ value: i.id, label: pick(i.zh, i.en) }))} />
