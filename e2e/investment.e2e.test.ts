@@ -92,6 +92,7 @@ describe.skipIf(!run)('investment map in the browser', () => {
     await other.page.goto(link.pathname + link.search);
     await waitForText(other.page.getByTestId('inv-detail'), name);
     await see(other.page.getByTestId('inv-detail').getByText('八坼街道'));
+    await see(other.page.getByTestId('inv-detail').getByText('区自然资源和规划局')); // a parcel: kept by its owning unit
     expect(await parcelsShown(other.page).catch(() => -1)).toBe(-1); // the detail replaces the list while a feature is open
     expect(pageErrors).toEqual([]);
     expect(other.pageErrors).toEqual([]);

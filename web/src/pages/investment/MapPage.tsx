@@ -7,6 +7,7 @@
 import { Alert, Button, Card, Checkbox, Descriptions, Drawer, Flex, Grid, Input, List, Select, Space, Spin, Tag, Typography } from 'antd';
 import { useCallback, useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { getPolicy } from '../../api/client';
 import { investmentApi, type CarrierProps, type MapBase, type MapFeature, type OpportunityProps, type ParcelProps, type RouteProps } from '../../api/investment';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageTitle } from '../../components/PageTitle';
@@ -102,6 +103,12 @@ export default function MapPage() {
     const a = town ? data.data?.base.areas.find((x) => x.id === town) : undefined;
     return a ? { lon: a.centre.lon, lat: a.centre.lat, zoom: 3 } : undefined;
   }, [selected, town, data.data]);
+  // the owning unit's name comes from the policy's agencies, fetched (once, cached) only when a feature is opened
+  const policy = useAsync(() => (selected ? getPolicy() : Promise.resolve(undefined)), [!!selected]);
+  const unitName = (id: string) => {
+    const a = policy.data?.agencies.find((x) => x.id === id);
+    return a ? pick(a.name, a.nameEn) : id;
+  };
   const select = useCallback((f: MapFeature | undefined) => set({ sel: f ? `${f.layer}:${f.code}` : undefined }), [set]);
 
   if (data.error) return <ErrorAlert error={data.error} onRetry={data.reload} />;
@@ -264,7 +271,7 @@ export default function MapPage() {
       const p = f.props as unknown as RouteProps;
       items.push({ key: 'stops', label: t('inv.stops'), children: p.stops.map((s) => s.name).join(' → ') });
     }
-    items.push({ key: 'owner', label: t('inv.owner'), children: f.ownerUnit }, { key: 'confirmed', label: t('inv.confirmed'), children: <>{f.confirmedAt.slice(0, 10)} {f.stale && <Tag color="warning">{t('inv.stale')}</Tag>}</> });
+    items.push({ key: 'owner', label: t('inv.owner'), children: unitName(f.ownerUnit) }, { key: 'confirmed', label: t('inv.confirmed'), children: <>{f.confirmedAt.slice(0, 10)} {f.stale && <Tag color="warning">{t('inv.stale')}</Tag>}</> });
     return (
       <div data-testid="inv-detail">
         <Flex justify="space-between" align="start">
