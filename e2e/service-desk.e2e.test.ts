@@ -45,7 +45,7 @@ describe.skipIf(!run)('service desk: a request filed, transferred, answered, rat
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
   }
 
-  it('the enterprise files a request; it goes to the unit of its category with its due dates', async () => {
+  it('the enterprise files a request; it goes to the unit of its category with its due dates', { timeout: 120_000 }, async () => {
     const page = await as('ent-lanchuan');
     await page.goto('/portal/requests');
     const form = page.locator('.ant-card', { hasText: '提出诉求' }).first();
@@ -64,7 +64,7 @@ describe.skipIf(!run)('service desk: a request filed, transferred, answered, rat
     await waitForText(page.locator('.ant-descriptions'), '区工信局');
   });
 
-  it('the industry bureau acknowledges and transfers it; it leaves its queue, the reason in the history', async () => {
+  it('the industry bureau acknowledges and transfers it; it leaves its queue, the reason in the history', { timeout: 120_000 }, async () => {
     const page = await as('dept-industry');
     await page.goto('/work/requests');
     await page.locator('tr', { hasText: TITLE }).getByRole('link', { name: TITLE }).click();
@@ -86,7 +86,7 @@ describe.skipIf(!run)('service desk: a request filed, transferred, answered, rat
     await see(page.locator('tr', { hasText: TITLE }));
   });
 
-  it('the science bureau answers; the enterprise reads the answer and the transfer, and rates it', async () => {
+  it('the science bureau answers; the enterprise reads the answer and the transfer, and rates it', { timeout: 120_000 }, async () => {
     const sci = await as('dept-science');
     await sci.goto('/work/requests');
     await sci.locator('tr', { hasText: TITLE }).getByRole('link', { name: TITLE }).click();
@@ -111,7 +111,7 @@ describe.skipIf(!run)('service desk: a request filed, transferred, answered, rat
     await waitForText(ent.locator('body'), '已办结');
   });
 
-  it('the commerce bureau finds the overdue demo request red at the top of its queue, escalated', async () => {
+  it('the commerce bureau finds the overdue demo request red at the top of its queue, escalated', { timeout: 120_000 }, async () => {
     const page = await as('dept-commerce');
     await page.goto('/work/requests');
     const first = page.locator('tbody tr.ant-table-row').first();
@@ -121,7 +121,7 @@ describe.skipIf(!run)('service desk: a request filed, transferred, answered, rat
     await waitForText(first, '已提请挂钩领导督办');
   });
 
-  it('the figures count the requests, and the public page shows them without names', async () => {
+  it('the figures count the requests, and the public page shows them without names', { timeout: 120_000 }, async () => {
     const page = await as('dept-science');
     await page.goto('/work/request-figures');
     const row = page.locator('tr', { hasText: '区科技局' });

@@ -35,6 +35,14 @@ describeDatabases('service desk demo', (t) => {
     expect(inbox.items.some((i) => i.action === 'serviceRequest.escalate')).toBe(true);
   });
 
+  it('has a monthly direct report answered in the portal and by Excel, and chased', async () => {
+    const report = await t.db.selectFrom('direct_reports').selectAll().executeTakeFirstOrThrow();
+    const answers = await t.db.selectFrom('direct_report_answers').selectAll().where('report_id', '=', report.id).execute();
+    expect(answers.map((a) => a.via).sort()).toEqual(['excel', 'portal', 'portal']);
+    const chase = await t.db.selectFrom('audit_log').select('details').where('action', '=', 'directReport.chase').executeTakeFirstOrThrow();
+    expect((chase.details as { enterprises: number }).enterprises).toBeGreaterThan(0);
+  });
+
   it('counts them in the figures', async () => {
     const f = await requestFigures(ctx, { by: 'unit' });
     expect(f.total.received).toBe(6);

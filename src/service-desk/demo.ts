@@ -3,10 +3,12 @@
  * and requests in every state — one transferred, answered late after escalation and rated; one overdue and red in the
  * commerce bureau's queue; one waiting for the enterprise; one answered and waiting for a rating; one new with an area;
  * one reopened and answered again — each step on its own day (the services' today), so the figures have something to
- * say.
+ * say; and a monthly direct report (企业信息直报) answered in the portal and by Excel, and chased.
  */
 import type { PlatformContext } from '../claims/context.ts';
+import ExcelJS from 'exceljs';
 import type { Principal } from '../identity/users.ts';
+import { chaseReport, currentPeriod, defineReport, importAnswers, answerReport, reportTemplate } from './direct-reports.ts';
 import {
   acknowledgeRequest,
   answerRequest,
@@ -30,6 +32,8 @@ export interface ServiceDeskDemo {
   requests: number;
   /** the request that was transferred, escalated, answered late and rated */
   walkedRequestId: number;
+  /** the monthly direct report */
+  reportId: number;
 }
 
 export async function seedServiceDesk(ctx: PlatformContext, { user, day }: ServiceDeskDemoInput): Promise<ServiceDeskDemo> {
@@ -84,5 +88,37 @@ export async function seedServiceDesk(ctx: PlatformContext, { user, day }: Servi
   await answerRequest(on(-13), talent, reopened.id, { answer: '申请条件：博士学位、与企业签订3年以上劳动合同；材料：学位证书、劳动合同、社保缴纳证明。可直接在人才服务平台提交，5个工作日内反馈。' });
   await rateRequest(on(-12), songling, reopened.id, { rating: 5 });
 
-  return { requests: 6, walkedRequestId: walked.id };
+  // 企业信息直报: 区工信局's monthly report for 盛泽 and 平望, two periods; the earlier answered by two (one by Excel),
+  // the current by one, the rest chased.
+  const current = currentPeriod('month', day(0));
+  const [y, m] = [Number(current.slice(0, 4)), Number(current.slice(5, 7))];
+  const previous = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+  const report = await defineReport(on(-40), industry, {
+    title: '规上工业企业月度运行监测',
+    periodKind: 'month',
+    dueDay: 10,
+    firstPeriod: previous,
+    fields: [
+      { key: 'output', label: '当月工业产值', type: 'money', unit: '万元', required: true },
+      { key: 'employees', label: '月末从业人数', type: 'integer', unit: '人', required: true },
+      { key: 'orders', label: '在手订单是否充足', type: 'boolean', required: true },
+      { key: 'difficulty', label: '生产经营中的困难', type: 'text', required: false },
+    ],
+    audience: { areas: ['shengze', 'pingwang'], industryClasses: [], usccs: [] },
+  });
+  await answerReport(ctx, lanchuan, report.id, { period: previous, values: { output: 5180, employees: 412, orders: true, difficulty: '光纤预制棒原料价格上涨' } });
+  await answerReport(ctx, lanchuan, report.id, { period: current, values: { output: 5320.5, employees: 418, orders: true } });
+  // 锦岚纺织 answers the earlier period by Excel, on the template
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load((await reportTemplate(ctx, jinlan, report.id)) as unknown as ExcelJS.Buffer);
+  const row = wb.worksheets[0].getRow(2);
+  row.getCell(2).value = previous;
+  row.getCell(3).value = 860;
+  row.getCell(4).value = 96;
+  row.getCell(5).value = '否';
+  row.getCell(6).value = '订单不足，织机开工率约七成';
+  await importAnswers(ctx, jinlan, report.id, Buffer.from(await wb.xlsx.writeBuffer()));
+  await chaseReport(ctx, industry, report.id, { period: current });
+
+  return { requests: 6, walkedRequestId: walked.id, reportId: report.id };
 }

@@ -39,6 +39,9 @@ const pages = {
   ServiceRequests: () => import('./pages/service-desk/Requests'),
   ServiceRequest: () => import('./pages/service-desk/RequestView'),
   ServiceFigures: () => import('./pages/service-desk/Figures'),
+  DirectReports: () => import('./pages/service-desk/DirectReports'),
+  DirectReportView: () => import('./pages/service-desk/DirectReportView'),
+  MyReports: () => import('./pages/service-desk/MyReports'),
   CalendarUpkeep: () => import('./pages/admin/CalendarUpkeep'),
   Users: () => import('./pages/admin/Users'),
   Enterprises: () => import('./pages/admin/Enterprises'),
@@ -75,6 +78,9 @@ const ServiceCompliance = lazy(pages.ServiceCompliance);
 const ServiceRequests = lazy(pages.ServiceRequests);
 const ServiceRequest = lazy(pages.ServiceRequest);
 const ServiceFigures = lazy(pages.ServiceFigures);
+const DirectReports = lazy(pages.DirectReports);
+const DirectReportView = lazy(pages.DirectReportView);
+const MyReports = lazy(pages.MyReports);
 const CalendarUpkeep = lazy(pages.CalendarUpkeep);
 const Users = lazy(pages.Users);
 const Enterprises = lazy(pages.Enterprises);
@@ -118,6 +124,9 @@ export function preloadPageFor(pathname: string) {
     [/^\/(portal|work)\/requests$/, pages.ServiceRequests],
     [/^\/(portal|work)\/requests\/\d+$/, pages.ServiceRequest],
     [/^\/work\/request-figures$|^\/service-figures$/, pages.ServiceFigures],
+    [/^\/work\/direct-reports$/, pages.DirectReports],
+    [/^\/work\/direct-reports\/\d+$/, pages.DirectReportView],
+    [/^\/portal\/reports$/, pages.MyReports],
     [/^\/work\/calendar$/, pages.CalendarUpkeep],
     [/^\/work\/users$|^\/portal\/colleagues$/, pages.Users],
     [/^\/work\/enterprises$/, pages.Enterprises],
@@ -159,6 +168,7 @@ export function App() {
                   <Route path="colleagues" element={<Users />} />
                   <Route path="requests" element={<ServiceRequests />} />
                   <Route path="requests/:id" element={<ServiceRequest />} />
+                  <Route path="reports" element={<MyReports />} />
                 </Route>
                 <Route path="work" element={<RequireRole roles={OFFICIAL_ROLES} />}>
                   <Route index element={<Landing />} />
@@ -186,6 +196,8 @@ export function App() {
                   <Route path="requests" element={<RequireRole roles={PAGE_ROLES.serviceRequests}><ServiceRequests /></RequireRole>} />
                   <Route path="requests/:id" element={<RequireRole roles={PAGE_ROLES.serviceRequests}><ServiceRequest /></RequireRole>} />
                   <Route path="request-figures" element={<RequireRole roles={PAGE_ROLES.serviceFigures}><ServiceFigures /></RequireRole>} />
+                  <Route path="direct-reports" element={<RequireRole roles={PAGE_ROLES.directReports}><DirectReports /></RequireRole>} />
+                  <Route path="direct-reports/:id" element={<RequireRole roles={PAGE_ROLES.directReports}><DirectReportView /></RequireRole>} />
                 </Route>
                 <Route path="account" element={<RequireRole roles={ALL_ROLES}><Account /></RequireRole>} />
                 <Route path="403" element={<Forbidden />} />

@@ -238,3 +238,22 @@ export const serviceDeskApi = {
   figures: (by: 'unit' | 'category' | 'area', isPublic = false) =>
     request<ServiceFigures>(isPublic ? '/api/public/service-requests/figures' : '/api/service-requests/figures', { query: { by }, quiet401: isPublic }),
 };
+
+// ── 企业信息直报 (measure 21) ─────────────────────────────────────────────────────────────────────────────────
+import type { DirectReport, DirectReportCompletion } from './types';
+
+export const directReportApi = {
+  list: () => request<{ items: DirectReport[] }>('/api/direct-reports'),
+  get: (id: number | string) => request<DirectReport>(`/api/direct-reports/${id}`),
+  define: (body: object) => request<DirectReport>('/api/direct-reports', { method: 'POST', body, idempotent: true }),
+  answer: (id: number | string, body: { period?: string; values: Record<string, unknown> }) => request<{ answered: string[] }>(`/api/direct-reports/${id}/answers`, { method: 'POST', body }),
+  importAnswers: (id: number | string, file: File) => {
+    const form = new FormData();
+    form.append('file', file);
+    return request<{ answered: string[] }>(`/api/direct-reports/${id}/answers/import`, { method: 'POST', form, idempotent: true });
+  },
+  templateUrl: (id: number | string) => `/api/direct-reports/${id}/template.xlsx`,
+  answersUrl: (id: number | string) => `/api/direct-reports/${id}/answers.xlsx`,
+  completion: (id: number | string, period?: string) => request<DirectReportCompletion>(`/api/direct-reports/${id}/completion`, { query: { period } }),
+  chase: (id: number | string, period: string) => request<{ period: string; chased: number }>(`/api/direct-reports/${id}/chase`, { method: 'POST', body: { period } }),
+};

@@ -977,3 +977,36 @@ export interface ServiceFigures {
   rows: ServiceFigureRow[];
   total: ServiceFigureRow;
 }
+
+// ── 企业信息直报 (measure 21): reports and answers (src/http/routes/service-desk.ts) ────────────────────────────
+export interface DirectReportField {
+  key: string;
+  label: string;
+  type: 'integer' | 'decimal' | 'money' | 'text' | 'boolean';
+  unit?: string;
+  required: boolean;
+  fact?: string;
+}
+export interface DirectReport {
+  id: number;
+  title: string;
+  ownerDepartment: string;
+  ownerZh: string;
+  periodKind: 'month' | 'quarter';
+  dueDay: number;
+  firstPeriod: string;
+  fields: DirectReportField[];
+  audience: { areas: string[]; industryClasses: string[]; usccs: string[] };
+  currentPeriod: string | null;
+  currentDue: string | null;
+  /** for an enterprise */
+  answeredPeriods?: string[];
+  currentAnswered?: boolean;
+  currentOverdue?: boolean;
+}
+export interface DirectReportCompletion {
+  report: DirectReport;
+  periods: Array<{ period: string; dueOn: string; expected: number; answered: number; late: number; areas: Array<{ areaId: string; areaZh: string; expected: number; answered: number }> }>;
+  period: string | null;
+  missing: Array<{ uscc: string; name: string; areaId: string }>;
+}

@@ -36,6 +36,8 @@ export const PAGE_ROLES = {
   serviceRequests: ['areaReviewer', 'departmentReviewer', 'auditor'],
   /** 诉求统计: officials (serviceRequest.figures); the public copy is /service-figures */
   serviceFigures: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'],
+  /** 企业信息直报: departments define and follow their reports; the auditor reads */
+  directReports: ['departmentReviewer', 'auditor'],
   /** 用户管理: the admin keeps accounts, the auditor reads them (an enterprise's administrator: /portal/colleagues) */
   users: ['admin', 'auditor'],
   /** 企业管理: the admin registers, edits and imports; officials who read enterprises see them read-only in their scope */

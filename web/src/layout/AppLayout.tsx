@@ -2,7 +2,7 @@ import {
   AuditOutlined, BankOutlined, BarChartOutlined, CalendarOutlined, FieldTimeOutlined, FundOutlined, CalculatorOutlined, DownOutlined, FileAddOutlined, HomeOutlined,
   InboxOutlined, LoginOutlined, LogoutOutlined, MenuOutlined, NotificationOutlined, ProfileOutlined, ReadOutlined, UserOutlined,
   SafetyCertificateOutlined, TeamOutlined, TrophyOutlined, ShopOutlined, StopOutlined,
-  RollbackOutlined, CustomerServiceOutlined, PieChartOutlined, EnvironmentOutlined, AimOutlined, FunnelPlotOutlined,
+  RollbackOutlined, CustomerServiceOutlined, PieChartOutlined, FormOutlined, EnvironmentOutlined, AimOutlined, FunnelPlotOutlined,
 } from '@ant-design/icons';
 import { Alert, App, Badge, Button, Drawer, Dropdown, Flex, Grid, Layout, Menu, Segmented, Spin, Typography } from 'antd';
 import type { MenuProps } from 'antd';
@@ -77,6 +77,7 @@ export function AppLayout() {
         { key: '/portal/apply', icon: <FileAddOutlined />, label: link('/portal/apply', t('nav.apply')) },
         { key: '/portal/claims', icon: <ProfileOutlined />, label: link('/portal/claims', t('nav.myClaims')) },
         { key: '/portal/requests', icon: <CustomerServiceOutlined />, label: link('/portal/requests', sd('navMine')) },
+        { key: '/portal/reports', icon: <FormOutlined />, label: link('/portal/reports', sd('drMine')) },
         // the enterprise's administrator keeps its colleagues' accounts
         ...(user?.enterpriseAdmin ? [{ key: '/portal/colleagues', icon: <TeamOutlined />, label: link('/portal/colleagues', t('nav.colleagues')) }] : []),
       ],
@@ -127,6 +128,7 @@ export function AppLayout() {
       children: [
         ...(mayOpen(user, 'serviceRequests') ? [{ key: '/work/requests', icon: <CustomerServiceOutlined />, label: link('/work/requests', sd('navQueue')) }] : []),
         { key: '/work/request-figures', icon: <PieChartOutlined />, label: link('/work/request-figures', sd('navFigures')) },
+        ...(mayOpen(user, 'directReports') ? [{ key: '/work/direct-reports', icon: <FormOutlined />, label: link('/work/direct-reports', sd('drNav')) }] : []),
       ],
     });
   }
@@ -140,7 +142,7 @@ export function AppLayout() {
     });
   }
 
-  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator', '/work/requests', '/work/request-figures', '/service-figures'];
+  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator', '/work/requests', '/work/request-figures', '/service-figures', '/work/direct-reports'];
   // 用户管理 joins the administration group (made here when no other page of it is in the menu)
   if (mayOpen(user, 'users')) {
     let adminGroup = items.find((i) => i?.key === 'g-admin') as { children: Item[] } | undefined;
@@ -151,7 +153,7 @@ export function AppLayout() {
     adminGroup!.children.unshift({ key: '/work/users', icon: <TeamOutlined />, label: link('/work/users', t('nav.users')) });
   }
   allKeys.unshift('/work/users', '/portal/colleagues', '/account'); // before '/portal', which would match first
-  allKeys.unshift('/portal/requests'); // 政企服务: before '/portal' too
+  allKeys.unshift('/portal/requests', '/portal/reports'); // 政企服务: before '/portal' too
   // The registers (issue 10): the admin keeps enterprises and credit lists in the administration group; officials
   // read them among their work, where lead departments also keep their city awards.
   {
