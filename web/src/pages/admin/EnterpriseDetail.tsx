@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Descriptions, Empty, Space, Table, Tag, Tabs,
 import { useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { registers } from '../../api/registers';
+import { BankAccountCard } from '../../components/BankAccountCard';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { PageTitle } from '../../components/PageTitle';
 import { useI18n } from '../../i18n';
@@ -32,7 +33,8 @@ export default function EnterpriseDetail() {
     const f = policy.data?.facts.find((x) => x.name === name);
     return f ? pick(f.label, f.labelEn) : name;
   };
-  const show = (v: unknown) => (Array.isArray(v) ? v.join('、') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+  const show = (v: unknown) =>
+    typeof v === 'boolean' ? t(v ? 'common.yes' : 'common.no') : Array.isArray(v) ? v.join('、') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
   return (
     <>
       <PageTitle
@@ -56,11 +58,12 @@ export default function EnterpriseDetail() {
           <Descriptions.Item label={t('ent.class')}>{t(`ent.class.${e.industryClass}` as never)}</Descriptions.Item>
           <Descriptions.Item label={t('ent.registeredOn')}>{formatDate(e.createdAt)}</Descriptions.Item>
           <Descriptions.Item label={t('ent.claims')}>
-            {p.claims.total} {Object.entries(p.claims.byState).map(([s, n]) => <Tag key={s}>{`${s} ${n}`}</Tag>)}
+            {p.claims.total} {Object.entries(p.claims.byState).map(([s, n]) => <Tag key={s}>{`${t(`state.${s}` as never)} ${n}`}</Tag>)}
           </Descriptions.Item>
           <Descriptions.Item label={t('ent.credit')}>{p.credit.blocked ? <Tag color="red">{t('creditList.blocksNow')}</Tag> : <Tag color="green">{t('ent.creditClear')}</Tag>}</Descriptions.Item>
         </Descriptions>
       </Card>
+      <BankAccountCard uscc={e.uscc} />
       <Card title={t('ent.facts')} style={{ marginBottom: 16 }}>
         {p.factYears.length === 0 ? (
           <Empty description={t('ent.noFacts')} />
