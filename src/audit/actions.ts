@@ -122,6 +122,7 @@ const ROWS: Row[] = [
   ['directReport.define', 'serviceRequest', '设定直报报表', 'Report defined', '设定了{target}', 'defined {target}'],
   ['directReport.answer', 'serviceRequest', '企业直报', 'Report answered', '报送了{target}', 'answered {target}'],
   ['directReport.chase', 'serviceRequest', '催报', 'Report chased', '就{target}催报', 'chased {target}'],
+  ['serviceLiaison.visit', 'serviceRequest', '走访企业', 'Enterprise visited', '走访了{target}', 'visited {target}'],
   ['serviceLiaison.assign', 'serviceRequest', '指定挂钩联系', 'Liaison assigned', '为{target}指定了挂钩领导或联络专员', 'assigned a liaison to {target}'],
   // 用户与账户
   // 部门数据与免申即享 (src/proactive)

@@ -419,6 +419,7 @@ export interface Database {
   service_liaisons: ServiceLiaisonsTable;
   direct_reports: DirectReportsTable;
   direct_report_answers: DirectReportAnswersTable;
+  liaison_visits: LiaisonVisitsTable;
   fact_batches: FactBatchesTable;
   fact_values: FactValuesTable;
   fact_corrections: FactCorrectionsTable;
@@ -802,4 +803,17 @@ export interface DirectReportAnswersTable {
   submitted_at: TimestampDefault;
   submitted_on: CivilDate;
   late: boolean;
+}
+
+/** A liaison's visit to an enterprise (走访记录, migration 0025; src/service-desk/visits.ts). */
+export interface LiaisonVisitsTable {
+  id: Id;
+  enterprise_uscc: string;
+  visited_on: CivilDate;
+  recorded_by: number;
+  visitors: string;
+  asked: string;
+  follow_ups: string | null;
+  reason: string | null;
+  recorded_at: TimestampDefault;
 }

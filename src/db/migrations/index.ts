@@ -24,6 +24,7 @@ import * as m0021 from './0021_data_on_file.ts';
 import * as m0022 from './0022_investment_map.ts';
 import * as m0023 from './0023_free_application_scan.ts';
 import * as m0024 from './0024_direct_reports.ts';
+import * as m0025 from './0025_liaison_visits.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '0022_investment_map': m0022,
   '0023_free_application_scan': m0023,
   '0024_direct_reports': m0024,
+  '0025_liaison_visits': m0025,
 };

@@ -33,6 +33,7 @@ import {
   unitName,
 } from '../../service-desk/requests.ts';
 import { GROUPINGS, requestFigures, type Grouping } from '../../service-desk/figures.ts';
+import { listVisits, logVisit, myEnterprises } from '../../service-desk/visits.ts';
 import { SERVICE_REQUEST_STATES } from '../../db/schema.ts';
 import { acquireImportSlot, IMPORT_RETRY_AFTER_SECONDS, importLimits } from '../../excel/read-workbook.ts';
 import { answerReport, answersWorkbook, chaseReport, defineReport, getReport, importAnswers, listReports, reportCompletion, reportTemplate } from '../../service-desk/direct-reports.ts';
@@ -250,6 +251,30 @@ export async function serviceDeskRoutes(app: FastifyInstance, opts: { ctx: Platf
     const file = await answersWorkbook(ctx, requireUser(req), idParam(req));
     return reply.header('content-type', XLSX).header('content-disposition', attachment(`直报数据-${idParam(req)}.xlsx`, `report-${idParam(req)}-answers.xlsx`)).send(file);
   });
+
+  // ── 挂钩联系与走访记录 ─────────────────────────────────────────────────────────────────────────────────────────
+  app.get('/api/liaison/enterprises', { schema: { tags, security: SESSION, summary: '我挂钩联系的企业：挂钩领导或联络专员、未办结与超期诉求数、本期走访次数、最近走访' } }, async (req) =>
+    myEnterprises(ctx, requireUser(req)),
+  );
+  app.get('/api/liaison/visits', { schema: { tags, security: SESSION, summary: '一家企业的走访记录（其挂钩领导和联络专员、企业本身、审计），及“无事不扰”规则与本期次数', querystring: query({ uscc: USCC }) } }, async (req) =>
+    listVisits(ctx, requireUser(req), (req.query as { uscc?: string }).uscc ?? ''),
+  );
+  app.post(
+    '/api/liaison/visits',
+    {
+      schema: {
+        tags,
+        security: SESSION,
+        summary: '登记走访（挂钩领导或联络专员）：超过每期次数的须写明事由（无事不扰）',
+        headers: IDEMPOTENCY_HEADERS,
+        body: body({ uscc: USCC, visitedOn: DATE, visitors: TEXT(200), asked: LONG_TEXT(2000), followUps: LONG_TEXT(2000), reason: LONG_TEXT(500) }, ['uscc', 'visitedOn', 'visitors', 'asked']),
+      },
+    },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, (c) => logVisit(c, user, req.body as never, req.ip), { status: 201 });
+    },
+  );
 
   app.get('/api/service-liaisons', { schema: { tags, security: SESSION, summary: '挂钩领导与联络专员：管理员、审计看全部，工作人员看自己挂钩的企业，企业看自己的' } }, async (req) => ({ items: await listLiaisons(ctx, requireUser(req)) }));
   app.post(
