@@ -3,7 +3,8 @@
  * industry bureau acknowledges it and transfers it to the science bureau, which answers; the enterprise reads the
  * answer and its history (the transfer kept) and rates it; the commerce bureau finds the demo's overdue request red at
  * the top of its queue, escalated; the demo's transferred, escalated, late-answered and rated request is in the
- * science bureau's history; the figures count it all, and the public page shows them without any enterprise's name.
+ * science bureau's history; the liaison officer logs a visit under 无事不扰; the figures count it all, and the public
+ * page shows them without any enterprise's name.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -119,6 +120,27 @@ describe.skipIf(!run)('service desk: a request filed, transferred, answered, rat
     expect(await first.getAttribute('data-overdue')).toBe('true');
     await waitForText(first, '已超期');
     await waitForText(first, '已提请挂钩领导督办');
+  });
+
+  it('the liaison officer logs a visit: the third of the period is refused without its reason, then logged with it', { timeout: 120_000 }, async () => {
+    const page = await as('dept-industry');
+    await page.goto('/work/liaison');
+    const row = page.locator('tr', { hasText: '苏州澜川光电线缆有限公司' });
+    await see(row);
+    await waitForText(page.locator('body'), '无事不扰');
+    await row.click();
+    const card = page.locator('.ant-card', { hasText: '走访记录' });
+    await see(card.locator('tr', { hasText: '用电增容' }));
+    await button(card, '登记走访').click();
+    const modal = page.locator('.ant-modal:visible');
+    await modal.getByLabel('走访人员', { exact: true }).fill('区工信局 E2E');
+    await modal.getByLabel('企业反映的问题', { exact: true }).fill('E2E：新厂房消防验收进度');
+    await button(modal, '确定').click();
+    await waitForText(modal, '无事不扰');
+    await modal.getByLabel('走访事由（超过本期次数时必填）', { exact: true }).fill('企业主动邀请，协调消防验收');
+    await button(modal, '确定').click();
+    await modal.waitFor({ state: 'detached' });
+    await see(card.locator('tr', { hasText: 'E2E：新厂房消防验收进度' }));
   });
 
   it('the figures count the requests, and the public page shows them without names', { timeout: 120_000 }, async () => {

@@ -43,6 +43,11 @@ describeDatabases('service desk demo', (t) => {
     expect((chase.details as { enterprises: number }).enterprises).toBeGreaterThan(0);
   });
 
+  it('has two visits to 澜川 this period, so a third needs its reason', async () => {
+    const visits = await t.db.selectFrom('liaison_visits').selectAll().execute();
+    expect(visits).toHaveLength(2);
+  });
+
   it('counts them in the figures', async () => {
     const f = await requestFigures(ctx, { by: 'unit' });
     expect(f.total.received).toBe(6);

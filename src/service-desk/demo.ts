@@ -8,6 +8,8 @@
 import type { PlatformContext } from '../claims/context.ts';
 import ExcelJS from 'exceljs';
 import type { Principal } from '../identity/users.ts';
+import { logVisit, visitPeriodOf } from './visits.ts';
+import { serviceDeskRules } from './rules.ts';
 import { chaseReport, currentPeriod, defineReport, importAnswers, answerReport, reportTemplate } from './direct-reports.ts';
 import {
   acknowledgeRequest,
@@ -119,6 +121,11 @@ export async function seedServiceDesk(ctx: PlatformContext, { user, day }: Servi
   row.getCell(6).value = '订单不足，织机开工率约七成';
   await importAnswers(ctx, jinlan, report.id, Buffer.from(await wb.xlsx.writeBuffer()));
   await chaseReport(ctx, industry, report.id, { period: current });
+
+  // 走访记录: 澜川 visited twice this period (by its officer and its leader) — a third needs its reason (无事不扰).
+  const [periodStart] = visitPeriodOf(serviceDeskRules().liaison.visits.period, day(0));
+  await logVisit(ctx, industry, { uscc: lanchuan.enterpriseUscc, visitedOn: periodStart, visitors: '区工信局 联络专员', asked: '5G光纤预制棒扩产项目用电增容进度', followUps: '已协调吴江供电公司，两周内答复' });
+  await logVisit(ctx, user('area-shengze'), { uscc: lanchuan.enterpriseUscc, visitedOn: day(0), visitors: '盛泽镇 挂钩领导', asked: '研发费用加计扣除年度认定（已转区科技局答复）', followUps: '企业对答复满意' });
 
   return { requests: 6, walkedRequestId: walked.id, reportId: report.id };
 }

@@ -42,6 +42,7 @@ const pages = {
   DirectReports: () => import('./pages/service-desk/DirectReports'),
   DirectReportView: () => import('./pages/service-desk/DirectReportView'),
   MyReports: () => import('./pages/service-desk/MyReports'),
+  Liaison: () => import('./pages/service-desk/Liaison'),
   CalendarUpkeep: () => import('./pages/admin/CalendarUpkeep'),
   Users: () => import('./pages/admin/Users'),
   Enterprises: () => import('./pages/admin/Enterprises'),
@@ -81,6 +82,7 @@ const ServiceFigures = lazy(pages.ServiceFigures);
 const DirectReports = lazy(pages.DirectReports);
 const DirectReportView = lazy(pages.DirectReportView);
 const MyReports = lazy(pages.MyReports);
+const Liaison = lazy(pages.Liaison);
 const CalendarUpkeep = lazy(pages.CalendarUpkeep);
 const Users = lazy(pages.Users);
 const Enterprises = lazy(pages.Enterprises);
@@ -127,6 +129,7 @@ export function preloadPageFor(pathname: string) {
     [/^\/work\/direct-reports$/, pages.DirectReports],
     [/^\/work\/direct-reports\/\d+$/, pages.DirectReportView],
     [/^\/portal\/reports$/, pages.MyReports],
+    [/^\/work\/liaison$/, pages.Liaison],
     [/^\/work\/calendar$/, pages.CalendarUpkeep],
     [/^\/work\/users$|^\/portal\/colleagues$/, pages.Users],
     [/^\/work\/enterprises$/, pages.Enterprises],
@@ -198,6 +201,7 @@ export function App() {
                   <Route path="request-figures" element={<RequireRole roles={PAGE_ROLES.serviceFigures}><ServiceFigures /></RequireRole>} />
                   <Route path="direct-reports" element={<RequireRole roles={PAGE_ROLES.directReports}><DirectReports /></RequireRole>} />
                   <Route path="direct-reports/:id" element={<RequireRole roles={PAGE_ROLES.directReports}><DirectReportView /></RequireRole>} />
+                  <Route path="liaison" element={<RequireRole roles={PAGE_ROLES.liaison}><Liaison /></RequireRole>} />
                 </Route>
                 <Route path="account" element={<RequireRole roles={ALL_ROLES}><Account /></RequireRole>} />
                 <Route path="403" element={<Forbidden />} />

@@ -257,3 +257,13 @@ export const directReportApi = {
   completion: (id: number | string, period?: string) => request<DirectReportCompletion>(`/api/direct-reports/${id}/completion`, { query: { period } }),
   chase: (id: number | string, period: string) => request<{ period: string; chased: number }>(`/api/direct-reports/${id}/chase`, { method: 'POST', body: { period } }),
 };
+
+// ── 挂钩联系与走访记录 (measure 21) ───────────────────────────────────────────────────────────────────────────
+import type { LiaisonEnterprises, LiaisonVisits } from './types';
+
+export const liaisonApi = {
+  enterprises: () => request<LiaisonEnterprises>('/api/liaison/enterprises'),
+  visits: (uscc: string) => request<LiaisonVisits>('/api/liaison/visits', { query: { uscc } }),
+  logVisit: (body: { uscc: string; visitedOn: string; visitors: string; asked: string; followUps?: string; reason?: string }) =>
+    request<{ id: number; inPeriod: number }>('/api/liaison/visits', { method: 'POST', body, idempotent: true }),
+};

@@ -1010,3 +1010,18 @@ export interface DirectReportCompletion {
   period: string | null;
   missing: Array<{ uscc: string; name: string; areaId: string }>;
 }
+
+// ── 挂钩联系与走访记录 (measure 21) ───────────────────────────────────────────────────────────────────────────
+export interface LiaisonEnterprises {
+  rule: { period: 'month' | 'quarter' | 'year'; withoutReason: number };
+  periodFrom: string;
+  periodTo: string;
+  items: Array<{ uscc: string; name: string; areaZh: string; kinds: Array<'leader' | 'officer'>; openRequests: number; overdueRequests: number; visitsInPeriod: number; lastVisit: string | null }>;
+}
+export interface LiaisonVisits {
+  rule: { period: 'month' | 'quarter' | 'year'; withoutReason: number; why: string };
+  periodFrom: string;
+  periodTo: string;
+  inPeriod: number;
+  items: Array<{ id: number; visitedOn: string; visitors: string; asked: string; followUps: string | null; reason: string | null; recordedBy: string }>;
+}

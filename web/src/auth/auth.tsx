@@ -38,6 +38,8 @@ export const PAGE_ROLES = {
   serviceFigures: ['areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'],
   /** 企业信息直报: departments define and follow their reports; the auditor reads */
   directReports: ['departmentReviewer', 'auditor'],
+  /** 挂钩联系: liaison leaders and officers are department or area officials (src/service-desk/visits.ts) */
+  liaison: ['areaReviewer', 'departmentReviewer'],
   /** 用户管理: the admin keeps accounts, the auditor reads them (an enterprise's administrator: /portal/colleagues) */
   users: ['admin', 'auditor'],
   /** 企业管理: the admin registers, edits and imports; officials who read enterprises see them read-only in their scope */

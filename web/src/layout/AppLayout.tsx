@@ -129,6 +129,7 @@ export function AppLayout() {
         ...(mayOpen(user, 'serviceRequests') ? [{ key: '/work/requests', icon: <CustomerServiceOutlined />, label: link('/work/requests', sd('navQueue')) }] : []),
         { key: '/work/request-figures', icon: <PieChartOutlined />, label: link('/work/request-figures', sd('navFigures')) },
         ...(mayOpen(user, 'directReports') ? [{ key: '/work/direct-reports', icon: <FormOutlined />, label: link('/work/direct-reports', sd('drNav')) }] : []),
+        ...(mayOpen(user, 'liaison') ? [{ key: '/work/liaison', icon: <TeamOutlined />, label: link('/work/liaison', sd('lvNav')) }] : []),
       ],
     });
   }
@@ -142,7 +143,7 @@ export function AppLayout() {
     });
   }
 
-  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator', '/work/requests', '/work/request-figures', '/service-figures', '/work/direct-reports'];
+  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator', '/work/requests', '/work/request-figures', '/service-figures', '/work/direct-reports', '/work/liaison'];
   // 用户管理 joins the administration group (made here when no other page of it is in the menu)
   if (mayOpen(user, 'users')) {
     let adminGroup = items.find((i) => i?.key === 'g-admin') as { children: Item[] } | undefined;
