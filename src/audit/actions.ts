@@ -123,6 +123,10 @@ const ROWS: Row[] = [
   ['directReport.answer', 'serviceRequest', '企业直报', 'Report answered', '报送了{target}', 'answered {target}'],
   ['directReport.chase', 'serviceRequest', '催报', 'Report chased', '就{target}催报', 'chased {target}'],
   ['serviceLiaison.visit', 'serviceRequest', '走访企业', 'Enterprise visited', '走访了{target}', 'visited {target}'],
+  ['assistance.request', 'serviceRequest', '申请帮办代办', 'Assistance asked', '申请了{target}', 'asked for {target}'],
+  ['assistance.assign', 'serviceRequest', '指定帮办员', 'Agent assigned', '为{target}指定了帮办员', 'assigned an agent to {target}'],
+  ['assistance.step', 'serviceRequest', '帮办进展', 'Assistance step', '登记了{target}的办理步骤', 'recorded a step of {target}'],
+  ['assistance.done', 'serviceRequest', '帮办办结', 'Assistance done', '办结了{target}', 'finished {target}'],
   ['serviceLiaison.assign', 'serviceRequest', '指定挂钩联系', 'Liaison assigned', '为{target}指定了挂钩领导或联络专员', 'assigned a liaison to {target}'],
   // 用户与账户
   // 部门数据与免申即享 (src/proactive)

@@ -121,6 +121,8 @@ export async function describeRecords(db: Db, agencies: AgencyNames, records: Su
         return [`办件 #${id}`, `service case #${id}`];
       case 'serviceRequest':
         return [`诉求 #${id}`, `request #${id}`];
+      case 'assistance':
+        return [`帮办事项 #${id}`, `assistance case #${id}`];
       case 'directReport':
         return [`直报报表 #${id}`, `report #${id}`];
       case 'audit_anchor':

@@ -420,6 +420,8 @@ export interface Database {
   direct_reports: DirectReportsTable;
   direct_report_answers: DirectReportAnswersTable;
   liaison_visits: LiaisonVisitsTable;
+  assistance_cases: AssistanceCasesTable;
+  assistance_steps: AssistanceStepsTable;
   fact_batches: FactBatchesTable;
   fact_values: FactValuesTable;
   fact_corrections: FactCorrectionsTable;
@@ -815,5 +817,34 @@ export interface LiaisonVisitsTable {
   asked: string;
   follow_ups: string | null;
   reason: string | null;
+  recorded_at: TimestampDefault;
+}
+
+/** An enterprise's request for 帮办代办 with one catalogue item (migration 0026; src/service-desk/assistance.ts). */
+export interface AssistanceCasesTable {
+  id: Id;
+  enterprise_uscc: string;
+  area_id: string;
+  item: string;
+  unit_kind: 'department' | 'area';
+  unit_id: string;
+  note: string | null;
+  state: 'requested' | 'assigned' | 'done';
+  requested_on: CivilDate;
+  requested_by: number | null;
+  agent_user_id: number | null;
+  assigned_on: CivilDate | null;
+  result: string | null;
+  done_on: CivilDate | null;
+}
+
+/** A step of the catalogue item the agent has done (migration 0026). */
+export interface AssistanceStepsTable {
+  id: Id;
+  case_id: number;
+  step: string;
+  done_on: CivilDate;
+  note: string | null;
+  recorded_by: number | null;
   recorded_at: TimestampDefault;
 }

@@ -19,6 +19,8 @@ const workingDays = z.number().int().min(0).max(60);
 export const AREA_UNIT = 'area';
 
 const categorySchema = z.object({ id, zh: text, en: text, unit: id, answerWorkingDays: workingDays.optional() }).strict();
+const stepSchema = z.object({ id, zh: text, en: text }).strict();
+const assistanceItemSchema = z.object({ id, zh: text, en: text, unit: id, steps: z.array(stepSchema).min(1) }).strict();
 
 const fileSchema = z
   .object({
@@ -40,12 +42,14 @@ const fileSchema = z
         visits: z.object({ ...basis, period: z.enum(['month', 'quarter', 'year']), withoutReason: z.number().int().min(0).max(100) }).strict(),
       })
       .strict(),
+    assistance: z.object({ clause: text, catalogue: z.object(basis).strict(), items: z.array(assistanceItemSchema).min(1) }).strict(),
     financing: z.object({ clause: text, target: text, owner: id }).strict(),
   })
   .strict();
 
 export type ServiceDeskRules = z.infer<typeof fileSchema>;
 export type RequestCategory = z.infer<typeof categorySchema>;
+export type AssistanceItem = z.infer<typeof assistanceItemSchema>;
 
 const squash = (s: string) => s.replace(/\s+/g, '');
 
@@ -55,6 +59,7 @@ function check(rules: ServiceDeskRules, source: string | undefined, agencyIds: S
   for (const [p, clause] of [
     [['requests', 'clause'], rules.requests.clause],
     [['liaison', 'clause'], rules.liaison.clause],
+    [['assistance', 'clause'], rules.assistance.clause],
     [['financing', 'clause'], rules.financing.clause],
   ] as Array<[PropertyKey[], string]>) {
     if (squashed !== undefined && !squashed.includes(squash(clause))) {
@@ -68,6 +73,19 @@ function check(rules: ServiceDeskRules, source: string | undefined, agencyIds: S
     if (c.unit !== AREA_UNIT && agencyIds && !agencyIds.has(c.unit)) {
       problems.push({ path: ['requests', 'categories', i, 'unit'], zh: `${c.unit} 不是 agencies.yaml 中的单位 id（属地事项写 area）`, en: `${c.unit} is not an agency id of agencies.yaml (write area for the enterprise's own area)` });
     }
+  });
+  const seenItems = new Set<string>();
+  rules.assistance.items.forEach((item, i) => {
+    if (seenItems.has(item.id)) problems.push({ path: ['assistance', 'items', i, 'id'], zh: `事项 ${item.id} 重复`, en: `item ${item.id} is used twice` });
+    seenItems.add(item.id);
+    if (item.unit !== AREA_UNIT && agencyIds && !agencyIds.has(item.unit)) {
+      problems.push({ path: ['assistance', 'items', i, 'unit'], zh: `${item.unit} 不是 agencies.yaml 中的单位 id`, en: `${item.unit} is not an agency id of agencies.yaml` });
+    }
+    const steps = new Set<string>();
+    item.steps.forEach((st, j) => {
+      if (steps.has(st.id)) problems.push({ path: ['assistance', 'items', i, 'steps', j, 'id'], zh: `步骤 ${st.id} 重复`, en: `step ${st.id} is used twice` });
+      steps.add(st.id);
+    });
   });
   if (agencyIds && !agencyIds.has(rules.financing.owner)) {
     problems.push({ path: ['financing', 'owner'], zh: `${rules.financing.owner} 不是 agencies.yaml 中的单位 id`, en: `${rules.financing.owner} is not an agency id of agencies.yaml` });

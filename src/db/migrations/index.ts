@@ -25,6 +25,7 @@ import * as m0022 from './0022_investment_map.ts';
 import * as m0023 from './0023_free_application_scan.ts';
 import * as m0024 from './0024_direct_reports.ts';
 import * as m0025 from './0025_liaison_visits.ts';
+import * as m0026 from './0026_assistance_cases.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0023_free_application_scan': m0023,
   '0024_direct_reports': m0024,
   '0025_liaison_visits': m0025,
+  '0026_assistance_cases': m0026,
 };

@@ -34,6 +34,7 @@ import {
 } from '../../service-desk/requests.ts';
 import { GROUPINGS, requestFigures, type Grouping } from '../../service-desk/figures.ts';
 import { listVisits, logVisit, myEnterprises } from '../../service-desk/visits.ts';
+import { askForAssistance, assignAgent, assistanceCatalogue, getAssistance, listAssistance, recordAssistance } from '../../service-desk/assistance.ts';
 import { SERVICE_REQUEST_STATES } from '../../db/schema.ts';
 import { acquireImportSlot, IMPORT_RETRY_AFTER_SECONDS, importLimits } from '../../excel/read-workbook.ts';
 import { answerReport, answersWorkbook, chaseReport, defineReport, getReport, importAnswers, listReports, reportCompletion, reportTemplate } from '../../service-desk/direct-reports.ts';
@@ -274,6 +275,25 @@ export async function serviceDeskRoutes(app: FastifyInstance, opts: { ctx: Platf
       const user = requireUser(req);
       return idempotent(ctx, req, reply, (c) => logVisit(c, user, req.body as never, req.ip), { status: 201 });
     },
+  );
+
+  // ── 帮办代办 ──────────────────────────────────────────────────────────────────────────────────────────────────
+  app.get('/api/public/assistance/catalogue', { config: { public: true }, schema: { tags, summary: '帮办代办事项目录清单（公开）：事项、承办单位、办理步骤' } }, async () => assistanceCatalogue(ctx));
+  app.get('/api/assistance', { schema: { tags, security: SESSION, summary: '帮办代办：企业看自己的；承办单位看本单位的及自己帮办的；审计看全部' } }, async (req) => listAssistance(ctx, requireUser(req)));
+  app.post(
+    '/api/assistance',
+    { schema: { tags, security: SESSION, summary: '企业申请帮办代办（目录中的事项）', headers: IDEMPOTENCY_HEADERS, body: body({ item: TEXT(60), note: LONG_TEXT(1000) }, ['item']) } },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, (c) => askForAssistance(c, user, req.body as never, req.ip), { status: 201 });
+    },
+  );
+  app.get('/api/assistance/:id', { schema: { tags, security: SESSION, summary: '帮办事项：帮办员、各步骤、结果', params: params({ id: ID }) } }, async (req) => getAssistance(ctx, requireUser(req), idParam(req)));
+  app.post('/api/assistance/:id/assign', { schema: { tags, security: SESSION, summary: '指定帮办员（承办单位；默认本人）', params: params({ id: ID }), body: body({ agentUserId: ID_NUMBER }) } }, async (req) =>
+    assignAgent(ctx, requireUser(req), idParam(req), (req.body ?? {}) as never, req.ip),
+  );
+  app.post('/api/assistance/:id/progress', { schema: { tags, security: SESSION, summary: '帮办员登记步骤（step）或办理结果（result）', params: params({ id: ID }), body: body({ step: TEXT(60), note: LONG_TEXT(1000), result: LONG_TEXT(2000) }) } }, async (req) =>
+    recordAssistance(ctx, requireUser(req), idParam(req), (req.body ?? {}) as never, req.ip),
   );
 
   app.get('/api/service-liaisons', { schema: { tags, security: SESSION, summary: '挂钩领导与联络专员：管理员、审计看全部，工作人员看自己挂钩的企业，企业看自己的' } }, async (req) => ({ items: await listLiaisons(ctx, requireUser(req)) }));
