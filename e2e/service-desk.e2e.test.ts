@@ -143,6 +143,41 @@ describe.skipIf(!run)('service desk: a request filed, transferred, answered, rat
     await see(card.locator('tr', { hasText: 'E2E：新厂房消防验收进度' }));
   });
 
+  it('帮办代办: 丝锦 asks for help with 企业开办 from the published catalogue; 盛泽 assists, records a step and finishes', { timeout: 120_000 }, async () => {
+    const ent = await as('ent-sijin');
+    await ent.goto('/portal/assistance');
+    const item = ent.locator('tr', { hasText: '企业开办' });
+    await see(item);
+    await button(item, '申请帮办').click();
+    const modal = ent.locator('.ant-modal:visible');
+    await modal.getByLabel('说明（可选）').fill('E2E：新设销售公司');
+    await button(modal, '确定').click();
+    await waitForText(ent.locator('.ant-message'), '已申请');
+    await see(ent.locator('.ant-card', { hasText: '我的帮办事项' }).locator('tr', { hasText: '待指定帮办员' }));
+
+    const area = await as('area-shengze');
+    await area.goto('/work/assistance');
+    const row = area.locator('tr.ant-table-row', { hasText: '吴江丝锦织造有限公司' });
+    await see(row);
+    await row.locator('.ant-table-row-expand-icon').click();
+    await button(area, '由我帮办').click();
+    await waitForText(area.locator('tr.ant-table-row', { hasText: '吴江丝锦织造有限公司' }), '帮办中');
+    await area.getByLabel('登记步骤').click();
+    await area.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '咨询辅导' }).first().click();
+    await button(area, '登记步骤').click();
+    await button(area, '办结').click();
+    const finish = area.locator('.ant-modal:visible');
+    await finish.getByLabel('办理结果').fill('E2E：营业执照已领取');
+    await button(finish, '确定').click();
+    await waitForText(area.locator('[data-testid="as-result"]'), 'E2E：营业执照已领取');
+
+    await ent.reload();
+    const mine = ent.locator('tr.ant-table-row', { hasText: '已办结' });
+    await see(mine);
+    await mine.locator('.ant-table-row-expand-icon').click();
+    await waitForText(ent.locator('[data-testid="as-result"]'), 'E2E：营业执照已领取');
+  });
+
   it('the figures count the requests, and the public page shows them without names', { timeout: 120_000 }, async () => {
     const page = await as('dept-science');
     await page.goto('/work/request-figures');

@@ -48,6 +48,11 @@ describeDatabases('service desk demo', (t) => {
     expect(visits).toHaveLength(2);
   });
 
+  it('has assistance cases waiting, in hand and done', async () => {
+    const states = (await t.db.selectFrom('assistance_cases').select('state').execute()).map((r) => r.state).sort();
+    expect(states).toEqual(['assigned', 'done', 'requested']);
+  });
+
   it('counts them in the figures', async () => {
     const f = await requestFigures(ctx, { by: 'unit' });
     expect(f.total.received).toBe(6);

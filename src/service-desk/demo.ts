@@ -9,6 +9,7 @@ import type { PlatformContext } from '../claims/context.ts';
 import ExcelJS from 'exceljs';
 import type { Principal } from '../identity/users.ts';
 import { logVisit, visitPeriodOf } from './visits.ts';
+import { askForAssistance, assignAgent, recordAssistance } from './assistance.ts';
 import { serviceDeskRules } from './rules.ts';
 import { chaseReport, currentPeriod, defineReport, importAnswers, answerReport, reportTemplate } from './direct-reports.ts';
 import {
@@ -126,6 +127,16 @@ export async function seedServiceDesk(ctx: PlatformContext, { user, day }: Servi
   const [periodStart] = visitPeriodOf(serviceDeskRules().liaison.visits.period, day(0));
   await logVisit(ctx, industry, { uscc: lanchuan.enterpriseUscc, visitedOn: periodStart, visitors: '区工信局 联络专员', asked: '5G光纤预制棒扩产项目用电增容进度', followUps: '已协调吴江供电公司，两周内答复' });
   await logVisit(ctx, user('area-shengze'), { uscc: lanchuan.enterpriseUscc, visitedOn: day(0), visitors: '盛泽镇 挂钩领导', asked: '研发费用加计扣除年度认定（已转区科技局答复）', followUps: '企业对答复满意' });
+
+  // 帮办代办: one case waiting for an agent, one in hand, one done.
+  await askForAssistance(on(-2), jinlan, { item: 'utilities-connection', note: '新车间用电增容至2000千伏安' });
+  const setup = await askForAssistance(on(-6), lanchuan, { item: 'company-setup', note: '新设全资子公司“澜川光电研究院”' });
+  await assignAgent(on(-6), user('area-shengze'), setup.id, {});
+  await recordAssistance(on(-5), user('area-shengze'), setup.id, { step: 'consult', note: '已上门辅导，确定名称与经营范围' });
+  const tech = await askForAssistance(on(-30), songling, { item: 'tech-enterprise-recognition' });
+  await assignAgent(on(-29), science, tech.id, {});
+  for (const [i, step] of ['consult', 'materials', 'submitted'].entries()) await recordAssistance(on(-28 + i * 5), science, tech.id, { step });
+  await recordAssistance(on(-10), science, tech.id, { result: '已代为提交高新技术企业认定申报材料，等待省级评审' });
 
   return { requests: 6, walkedRequestId: walked.id, reportId: report.id };
 }

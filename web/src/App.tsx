@@ -43,6 +43,7 @@ const pages = {
   DirectReportView: () => import('./pages/service-desk/DirectReportView'),
   MyReports: () => import('./pages/service-desk/MyReports'),
   Liaison: () => import('./pages/service-desk/Liaison'),
+  Assistance: () => import('./pages/service-desk/Assistance'),
   CalendarUpkeep: () => import('./pages/admin/CalendarUpkeep'),
   Users: () => import('./pages/admin/Users'),
   Enterprises: () => import('./pages/admin/Enterprises'),
@@ -83,6 +84,7 @@ const DirectReports = lazy(pages.DirectReports);
 const DirectReportView = lazy(pages.DirectReportView);
 const MyReports = lazy(pages.MyReports);
 const Liaison = lazy(pages.Liaison);
+const Assistance = lazy(pages.Assistance);
 const CalendarUpkeep = lazy(pages.CalendarUpkeep);
 const Users = lazy(pages.Users);
 const Enterprises = lazy(pages.Enterprises);
@@ -130,6 +132,7 @@ export function preloadPageFor(pathname: string) {
     [/^\/work\/direct-reports\/\d+$/, pages.DirectReportView],
     [/^\/portal\/reports$/, pages.MyReports],
     [/^\/work\/liaison$/, pages.Liaison],
+    [/^\/(portal|work)\/assistance$|^\/assistance-catalogue$/, pages.Assistance],
     [/^\/work\/calendar$/, pages.CalendarUpkeep],
     [/^\/work\/users$|^\/portal\/colleagues$/, pages.Users],
     [/^\/work\/enterprises$/, pages.Enterprises],
@@ -159,6 +162,7 @@ export function App() {
                 <Route path="policy" element={<PolicyLibrary />} />
                 <Route path="calculator" element={<Calculator />} />
                 <Route path="service-figures" element={<ServiceFigures isPublic />} />
+                <Route path="assistance-catalogue" element={<Assistance mode="public" />} />
                 <Route path="map" element={<InvestmentMap />} />
                 <Route path="map/match" element={<SiteMatching />} />
                 <Route path="login" element={<Login />} />
@@ -172,6 +176,7 @@ export function App() {
                   <Route path="requests" element={<ServiceRequests />} />
                   <Route path="requests/:id" element={<ServiceRequest />} />
                   <Route path="reports" element={<MyReports />} />
+                  <Route path="assistance" element={<Assistance mode="portal" />} />
                 </Route>
                 <Route path="work" element={<RequireRole roles={OFFICIAL_ROLES} />}>
                   <Route index element={<Landing />} />
@@ -202,6 +207,7 @@ export function App() {
                   <Route path="direct-reports" element={<RequireRole roles={PAGE_ROLES.directReports}><DirectReports /></RequireRole>} />
                   <Route path="direct-reports/:id" element={<RequireRole roles={PAGE_ROLES.directReports}><DirectReportView /></RequireRole>} />
                   <Route path="liaison" element={<RequireRole roles={PAGE_ROLES.liaison}><Liaison /></RequireRole>} />
+                  <Route path="assistance" element={<RequireRole roles={PAGE_ROLES.assistance}><Assistance mode="work" /></RequireRole>} />
                 </Route>
                 <Route path="account" element={<RequireRole roles={ALL_ROLES}><Account /></RequireRole>} />
                 <Route path="403" element={<Forbidden />} />

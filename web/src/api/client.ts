@@ -267,3 +267,15 @@ export const liaisonApi = {
   logVisit: (body: { uscc: string; visitedOn: string; visitors: string; asked: string; followUps?: string; reason?: string }) =>
     request<{ id: number; inPeriod: number }>('/api/liaison/visits', { method: 'POST', body, idempotent: true }),
 };
+
+// ── 帮办代办 (measure 21) ───────────────────────────────────────────────────────────────────────────────────────
+import type { AssistanceCase, AssistanceCatalogue } from './types';
+
+export const assistanceApi = {
+  catalogue: () => request<AssistanceCatalogue>('/api/public/assistance/catalogue', { quiet401: true }),
+  list: () => request<{ items: AssistanceCase[] }>('/api/assistance'),
+  get: (id: number) => request<AssistanceCase>(`/api/assistance/${id}`),
+  ask: (body: { item: string; note?: string }) => request<AssistanceCase>('/api/assistance', { method: 'POST', body, idempotent: true }),
+  assign: (id: number) => request<AssistanceCase>(`/api/assistance/${id}/assign`, { method: 'POST', body: {} }),
+  progress: (id: number, body: { step?: string; note?: string; result?: string }) => request<AssistanceCase>(`/api/assistance/${id}/progress`, { method: 'POST', body }),
+};

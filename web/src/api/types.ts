@@ -1025,3 +1025,28 @@ export interface LiaisonVisits {
   inPeriod: number;
   items: Array<{ id: number; visitedOn: string; visitors: string; asked: string; followUps: string | null; reason: string | null; recordedBy: string }>;
 }
+
+// ── 帮办代办 (measure 21) ───────────────────────────────────────────────────────────────────────────────────────
+export interface AssistanceCatalogue {
+  clause: string;
+  why: string;
+  whyEn: string;
+  items: Array<{ id: string; zh: string; en: string; unit: string; unitZh: string; unitEn: string; steps: Array<{ id: string; zh: string; en: string }> }>;
+}
+export interface AssistanceCase {
+  id: number;
+  enterpriseName: string;
+  item: string;
+  itemZh: string;
+  itemEn: string;
+  unitZh: string;
+  unitEn: string;
+  note: string | null;
+  state: 'requested' | 'assigned' | 'done';
+  requestedOn: string;
+  agent: string | null;
+  result: string | null;
+  doneOn: string | null;
+  allowedActions: Array<'assign' | 'step' | 'finish'>;
+  steps?: Array<{ id: string; zh: string; en: string; doneOn: string | null; note: string | null }>;
+}

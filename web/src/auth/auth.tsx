@@ -40,6 +40,8 @@ export const PAGE_ROLES = {
   directReports: ['departmentReviewer', 'auditor'],
   /** 挂钩联系: liaison leaders and officers are department or area officials (src/service-desk/visits.ts) */
   liaison: ['areaReviewer', 'departmentReviewer'],
+  /** 帮办代办: the items' units assign agents and record steps; the auditor reads */
+  assistance: ['areaReviewer', 'departmentReviewer', 'auditor'],
   /** 用户管理: the admin keeps accounts, the auditor reads them (an enterprise's administrator: /portal/colleagues) */
   users: ['admin', 'auditor'],
   /** 企业管理: the admin registers, edits and imports; officials who read enterprises see them read-only in their scope */

@@ -62,6 +62,7 @@ export function AppLayout() {
         { key: '/policy', icon: <ReadOutlined />, label: link('/policy', t('nav.policy')) },
         { key: '/calculator', icon: <CalculatorOutlined />, label: link('/calculator', t('nav.calculator')) },
         { key: '/service-figures', icon: <PieChartOutlined />, label: link('/service-figures', sd('navPublic')) },
+        { key: '/assistance-catalogue', icon: <CustomerServiceOutlined />, label: link('/assistance-catalogue', sd('asCatalogue')) },
         { key: '/map', icon: <EnvironmentOutlined />, label: link('/map', t('nav.map')) },
         { key: '/map/match', icon: <AimOutlined />, label: link('/map/match', t('inv.matchTitle')) },
       ],
@@ -78,6 +79,7 @@ export function AppLayout() {
         { key: '/portal/claims', icon: <ProfileOutlined />, label: link('/portal/claims', t('nav.myClaims')) },
         { key: '/portal/requests', icon: <CustomerServiceOutlined />, label: link('/portal/requests', sd('navMine')) },
         { key: '/portal/reports', icon: <FormOutlined />, label: link('/portal/reports', sd('drMine')) },
+        { key: '/portal/assistance', icon: <CustomerServiceOutlined />, label: link('/portal/assistance', sd('asNav')) },
         // the enterprise's administrator keeps its colleagues' accounts
         ...(user?.enterpriseAdmin ? [{ key: '/portal/colleagues', icon: <TeamOutlined />, label: link('/portal/colleagues', t('nav.colleagues')) }] : []),
       ],
@@ -130,6 +132,7 @@ export function AppLayout() {
         { key: '/work/request-figures', icon: <PieChartOutlined />, label: link('/work/request-figures', sd('navFigures')) },
         ...(mayOpen(user, 'directReports') ? [{ key: '/work/direct-reports', icon: <FormOutlined />, label: link('/work/direct-reports', sd('drNav')) }] : []),
         ...(mayOpen(user, 'liaison') ? [{ key: '/work/liaison', icon: <TeamOutlined />, label: link('/work/liaison', sd('lvNav')) }] : []),
+        ...(mayOpen(user, 'assistance') ? [{ key: '/work/assistance', icon: <CustomerServiceOutlined />, label: link('/work/assistance', sd('asNav')) }] : []),
       ],
     });
   }
@@ -143,7 +146,7 @@ export function AppLayout() {
     });
   }
 
-  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator', '/work/requests', '/work/request-figures', '/service-figures', '/work/direct-reports', '/work/liaison'];
+  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator', '/work/requests', '/work/request-figures', '/service-figures', '/work/direct-reports', '/work/liaison', '/work/assistance', '/assistance-catalogue'];
   // 用户管理 joins the administration group (made here when no other page of it is in the menu)
   if (mayOpen(user, 'users')) {
     let adminGroup = items.find((i) => i?.key === 'g-admin') as { children: Item[] } | undefined;
@@ -154,7 +157,7 @@ export function AppLayout() {
     adminGroup!.children.unshift({ key: '/work/users', icon: <TeamOutlined />, label: link('/work/users', t('nav.users')) });
   }
   allKeys.unshift('/work/users', '/portal/colleagues', '/account'); // before '/portal', which would match first
-  allKeys.unshift('/portal/requests', '/portal/reports'); // 政企服务: before '/portal' too
+  allKeys.unshift('/portal/requests', '/portal/reports', '/portal/assistance'); // 政企服务: before '/portal' too
   // The registers (issue 10): the admin keeps enterprises and credit lists in the administration group; officials
   // read them among their work, where lead departments also keep their city awards.
   {
