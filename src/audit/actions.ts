@@ -127,6 +127,9 @@ const ROWS: Row[] = [
   ['assistance.assign', 'serviceRequest', '指定帮办员', 'Agent assigned', '为{target}指定了帮办员', 'assigned an agent to {target}'],
   ['assistance.step', 'serviceRequest', '帮办进展', 'Assistance step', '登记了{target}的办理步骤', 'recorded a step of {target}'],
   ['assistance.done', 'serviceRequest', '帮办办结', 'Assistance done', '办结了{target}', 'finished {target}'],
+  ['financing.product.add', 'serviceRequest', '新增银行产品', 'Bank product added', '新增了银行产品', 'added a bank product'],
+  ['financing.need.post', 'serviceRequest', '发布融资需求', 'Financing need posted', '发布了{target}', 'posted {target}'],
+  ['financing.match.respond', 'serviceRequest', '银行答复融资需求', 'Bank answered a need', '答复了{target}', 'answered {target}'],
   ['serviceLiaison.assign', 'serviceRequest', '指定挂钩联系', 'Liaison assigned', '为{target}指定了挂钩领导或联络专员', 'assigned a liaison to {target}'],
   // 用户与账户
   // 部门数据与免申即享 (src/proactive)

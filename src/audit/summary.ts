@@ -121,6 +121,8 @@ export async function describeRecords(db: Db, agencies: AgencyNames, records: Su
         return [`办件 #${id}`, `service case #${id}`];
       case 'serviceRequest':
         return [`诉求 #${id}`, `request #${id}`];
+      case 'financingNeed':
+        return [`融资需求 #${id}`, `financing need #${id}`];
       case 'assistance':
         return [`帮办事项 #${id}`, `assistance case #${id}`];
       case 'directReport':

@@ -28,7 +28,7 @@ export const INDUSTRY_CLASSES = ['leading', 'highTech', 'other'] as const;
 /** 先导产业 / 高新技术产业 / 其他 (measure 16's industry classes). */
 export type IndustryClass = (typeof INDUSTRY_CLASSES)[number];
 
-export const ROLES = ['enterprise', 'areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'] as const;
+export const ROLES = ['enterprise', 'areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin', 'bank'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const CLAIM_STATES = [
@@ -422,6 +422,9 @@ export interface Database {
   liaison_visits: LiaisonVisitsTable;
   assistance_cases: AssistanceCasesTable;
   assistance_steps: AssistanceStepsTable;
+  financing_products: FinancingProductsTable;
+  financing_needs: FinancingNeedsTable;
+  financing_matches: FinancingMatchesTable;
   fact_batches: FactBatchesTable;
   fact_values: FactValuesTable;
   fact_corrections: FactCorrectionsTable;
@@ -847,4 +850,47 @@ export interface AssistanceStepsTable {
   note: string | null;
   recorded_by: number | null;
   recorded_at: TimestampDefault;
+}
+
+/** A bank product 金融办 keeps for one bank branch (its `bank` account) (migration 0027; src/service-desk/financing.ts). */
+export interface FinancingProductsTable {
+  id: Id;
+  bank_user_id: number;
+  name: string;
+  kind: string;
+  min_fen: number;
+  max_fen: number;
+  max_term_months: number;
+  securities: ColumnType<JsonValue, string, string>;
+  active: Generated<boolean>;
+  created_by: number | null;
+  created_at: TimestampDefault;
+}
+
+/** An enterprise's financing need (migration 0027). */
+export interface FinancingNeedsTable {
+  id: Id;
+  enterprise_uscc: string;
+  amount_fen: number;
+  term_months: number;
+  purpose: string;
+  security: string;
+  urgency: 'normal' | 'urgent';
+  posted_on: CivilDate;
+  posted_by: number | null;
+  posted_at: TimestampDefault;
+}
+
+/** A need matched to a product, with the reasons; the bank's answer and the outcome (migration 0027). */
+export interface FinancingMatchesTable {
+  id: Id;
+  need_id: number;
+  product_id: number;
+  bank_user_id: number;
+  reasons: ColumnType<JsonValue, string, string>;
+  status: Generated<'pending' | 'interested' | 'declined' | 'granted'>;
+  note: string | null;
+  granted_fen: number | null;
+  granted_on: CivilDate | null;
+  answered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }

@@ -34,7 +34,7 @@ import { sql } from 'kysely';
 import Table from 'cli-table3';
 import { appendAudit, SYSTEM_ACTOR } from '../audit/audit-log.ts';
 import { seedInvestmentDemo } from '../investment/demo.ts';
-import { seedServiceDesk } from '../service-desk/demo.ts';
+import { DEMO_BANKS, seedServiceDesk } from '../service-desk/demo.ts';
 import { actorOf, type PlatformContext } from '../claims/context.ts';
 import { createClaim, type ClaimInput } from '../claims/claims.ts';
 import { correctAward, reviewClaim, submitClaim, withdrawClaim } from '../claims/workflow.ts';
@@ -304,6 +304,7 @@ const ROLE_LABEL: Record<Role, string> = {
   departmentReviewer: '部门审核 department reviewer',
   areaReviewer: '区镇初审 area reviewer',
   enterprise: '企业用户 enterprise',
+  bank: '银行网点 bank branch',
 };
 
 // ── Seeding ──────────────────────────────────────────────────────────────────────────────────────────
@@ -324,6 +325,8 @@ function planUsers(ctx: PlatformContext, usccOf: Map<string, string>): PlannedUs
     { username: 'admin', displayName: '系统管理员', role: 'admin', scopeLabel: '全区 district-wide' },
     { username: 'finance', displayName: '区财政局', role: 'finance', scopeLabel: '全区 district-wide' },
     { username: 'auditor', displayName: '区审计局', role: 'auditor', scopeLabel: '全区，只读 district-wide, read-only' },
+    // 综合金融服务平台: one account per bank branch (src/service-desk/demo.ts)
+    ...DEMO_BANKS.map((b) => ({ username: b.username, displayName: b.name, role: 'bank' as const, scopeLabel: `${b.name}（与本网点产品匹配的融资需求）` })),
   ];
   // A department reviewer for every lead unit of a measure with something payable, and for the general provisions.
   const departments = new Set<string>();

@@ -10,6 +10,7 @@
  *   finance             payments and budgets, district-wide
  *   auditor             reads everything, changes nothing
  *   admin               users and reference data; deliberately no access to claims or money
+ *   bank                a bank branch (综合金融服务平台): the financing needs matched to its own products
  */
 import type { Role } from '../db/schema.ts';
 import { KaifangError } from '../errors.ts';
@@ -77,8 +78,13 @@ export const PERMISSIONS = {
   'serviceRequest.file': { enterprise: 'enterprise' },
   'serviceRequest.read': { enterprise: 'enterprise', areaReviewer: 'any', departmentReviewer: 'any', auditor: 'any' },
   'serviceRequest.handle': { areaReviewer: 'any', departmentReviewer: 'any' },
-  'serviceRequest.figures': { areaReviewer: 'any', departmentReviewer: 'any', finance: 'any', auditor: 'any', admin: 'any' },
+  'serviceFigures.read': { areaReviewer: 'any', departmentReviewer: 'any', finance: 'any', auditor: 'any', admin: 'any' },
   'serviceLiaison.manage': { admin: 'any' },
+  // 综合金融服务平台 (src/service-desk/financing.ts): a bank (one account per branch) answers only the needs matched to
+  // its own products — narrowed there, anyone else's match is 404; 金融办 (the financial office's reviewers) keeps the
+  // products and reads the pipeline, narrowed there to that department.
+  'financing.post': { enterprise: 'enterprise' },
+  'financing.respond': { bank: 'any' },
   'audit.verify': { auditor: 'any', admin: 'any' },
   // The investment map (issue 13): the public reads it without an account (routes marked public). Department
   // reviewers keep it — the owning unit of each layer (investment-map.yaml) is checked by the route; the commerce

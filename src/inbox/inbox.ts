@@ -61,6 +61,8 @@ export const INTEREST: Record<Role, RoleInterest> = {
   },
   finance: { claim: [...MONEY], batch: [], open: ['budget.set'] },
   auditor: { claim: [], batch: [], open: ['claim.reverse', 'claim.clawback', 'budget.set', 'credit.list', 'credit.delist', 'auth.locked', 'audit.anchor'] },
+  // a bank branch hears only of what is addressed to it (details.audience: the needs matched to its products)
+  bank: { claim: [], batch: [], open: [] },
   admin: { claim: [], batch: [], open: ['auth.locked', 'enterprise.create', 'enterprise.import', 'credit.list', 'credit.delist', 'credit.import', 'calendar.year.save', 'user.create'] },
 };
 

@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import type { Principal } from '../identity/users.ts';
 import { logVisit, visitPeriodOf } from './visits.ts';
 import { askForAssistance, assignAgent, recordAssistance } from './assistance.ts';
+import { addProduct, postNeed, respondToMatch } from './financing.ts';
 import { serviceDeskRules } from './rules.ts';
 import { chaseReport, currentPeriod, defineReport, importAnswers, answerReport, reportTemplate } from './direct-reports.ts';
 import {
@@ -23,6 +24,13 @@ import {
   reopenRequest,
   transferRequest,
 } from './requests.ts';
+
+/** 综合金融服务平台: one `bank` account per branch (planned with the other demo users in src/demo/seed.ts). */
+export const DEMO_BANKS = [
+  { username: 'bank-jsbank', name: '江苏银行吴江支行' },
+  { username: 'bank-wjrcb', name: '吴江农村商业银行' },
+  { username: 'bank-icbc', name: '中国工商银行吴江分行' },
+] as const;
 
 export interface ServiceDeskDemoInput {
   /** a demo account by username */
@@ -137,6 +145,22 @@ export async function seedServiceDesk(ctx: PlatformContext, { user, day }: Servi
   await assignAgent(on(-29), science, tech.id, {});
   for (const [i, step] of ['consult', 'materials', 'submitted'].entries()) await recordAssistance(on(-28 + i * 5), science, tech.id, { step });
   await recordAssistance(on(-10), science, tech.id, { result: '已代为提交高新技术企业认定申报材料，等待省级评审' });
+
+  // 综合金融服务平台: 金融办's products for three branches; three needs, matched with reasons; the banks answer, two
+  // loans granted (counted toward the 1,000亿元 target).
+  const WAN = 1_000_000;
+  const [jsbank, wjrcb, icbc] = DEMO_BANKS.map((b) => user(b.username));
+  await addProduct(ctx, financeOffice, { bankUserId: jsbank.id, name: '苏州人才贷', kind: 'talentLoan', minFen: 100 * WAN, maxFen: 1000 * WAN, maxTermMonths: 36, securities: ['credit'] });
+  await addProduct(ctx, financeOffice, { bankUserId: wjrcb.id, name: '科技贷（科贷通）', kind: 'techLoan', minFen: 50 * WAN, maxFen: 3000 * WAN, maxTermMonths: 36, securities: ['credit', 'guarantee'] });
+  await addProduct(ctx, financeOffice, { bankUserId: icbc.id, name: '固定资产抵押贷款', kind: 'mortgageLoan', minFen: 500 * WAN, maxFen: 20000 * WAN, maxTermMonths: 60, securities: ['collateral'] });
+  const textileNeed = await postNeed(on(-12), jinlan, { amountFen: 800 * WAN, termMonths: 12, purpose: '喷气织机技改项目流动资金', security: 'credit', urgency: 'urgent' });
+  for (const m of textileNeed.matches) {
+    if (m.bankName === '江苏银行吴江支行') await respondToMatch(on(-10), jsbank, m.id, { status: 'interested', note: '已约企业面谈' });
+    if (m.bankName === '吴江农村商业银行') await respondToMatch(on(-3), wjrcb, m.id, { status: 'granted', grantedFen: 600 * WAN, grantedOn: day(-3), note: '科贷通授信600万元' });
+  }
+  const cableNeed = await postNeed(on(-20), lanchuan, { amountFen: 5000 * WAN, termMonths: 60, purpose: '5G光纤预制棒扩产项目设备购置', security: 'collateral', urgency: 'normal' });
+  await respondToMatch(on(-5), icbc, cableNeed.matches[0].id, { status: 'granted', grantedFen: 5000 * WAN, grantedOn: day(-5), note: '以新建厂房抵押' });
+  await postNeed(on(-1), songling, { amountFen: 200 * WAN, termMonths: 24, purpose: '研发中心装修与仪器购置', security: 'guarantee', urgency: 'normal' });
 
   return { requests: 6, walkedRequestId: walked.id, reportId: report.id };
 }

@@ -26,6 +26,7 @@ import * as m0023 from './0023_free_application_scan.ts';
 import * as m0024 from './0024_direct_reports.ts';
 import * as m0025 from './0025_liaison_visits.ts';
 import * as m0026 from './0026_assistance_cases.ts';
+import * as m0027 from './0027_financing.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0024_direct_reports': m0024,
   '0025_liaison_visits': m0025,
   '0026_assistance_cases': m0026,
+  '0027_financing': m0027,
 };

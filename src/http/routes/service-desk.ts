@@ -34,6 +34,7 @@ import {
 } from '../../service-desk/requests.ts';
 import { GROUPINGS, requestFigures, type Grouping } from '../../service-desk/figures.ts';
 import { listVisits, logVisit, myEnterprises } from '../../service-desk/visits.ts';
+import { addProduct, financingPipeline, getNeed, listBanks, listNeeds, listProducts, postNeed, respondToMatch } from '../../service-desk/financing.ts';
 import { askForAssistance, assignAgent, assistanceCatalogue, getAssistance, listAssistance, recordAssistance } from '../../service-desk/assistance.ts';
 import { SERVICE_REQUEST_STATES } from '../../db/schema.ts';
 import { acquireImportSlot, IMPORT_RETRY_AFTER_SECONDS, importLimits } from '../../excel/read-workbook.ts';
@@ -114,7 +115,7 @@ export async function serviceDeskRoutes(app: FastifyInstance, opts: { ctx: Platf
   );
 
   app.get('/api/service-requests/figures', { schema: { tags, security: SESSION, summary: '诉求统计（按单位、类别、区镇）：受理、按时答复、平均工作日、办结率、满意率', querystring: figuresQuery } }, async (req) => {
-    authorize(requireUser(req), 'serviceRequest.figures');
+    authorize(requireUser(req), 'serviceFigures.read');
     await escalateOverdue(ctx);
     const q = req.query as { by?: Grouping; from?: string; to?: string };
     return requestFigures(ctx, q);
@@ -295,6 +296,31 @@ export async function serviceDeskRoutes(app: FastifyInstance, opts: { ctx: Platf
   app.post('/api/assistance/:id/progress', { schema: { tags, security: SESSION, summary: '帮办员登记步骤（step）或办理结果（result）', params: params({ id: ID }), body: body({ step: TEXT(60), note: LONG_TEXT(1000), result: LONG_TEXT(2000) }) } }, async (req) =>
     recordAssistance(ctx, requireUser(req), idParam(req), (req.body ?? {}) as never, req.ip),
   );
+
+  // ── 综合金融服务平台 ─────────────────────────────────────────────────────────────────────────────────────────
+  app.get('/api/financing/products', { schema: { tags, security: SESSION, summary: '银行产品目录（区金融办维护；银行只看本网点的）' } }, async (req) => listProducts(ctx, requireUser(req)));
+  app.post(
+    '/api/financing/products',
+    { schema: { tags, security: SESSION, summary: '新增银行产品（区金融办）', body: body({ bankUserId: ID_NUMBER, name: TEXT(100), kind: TEXT(40), minFen: { type: 'integer', minimum: 0 }, maxFen: { type: 'integer', minimum: 0 }, maxTermMonths: { type: 'integer' }, securities: { type: 'array', maxItems: 4, items: TEXT(20) } }, ['bankUserId', 'name', 'kind', 'minFen', 'maxFen', 'maxTermMonths', 'securities']) } },
+    async (req, reply) => reply.code(201).send(await addProduct(ctx, requireUser(req), req.body as never, req.ip)),
+  );
+  app.get('/api/financing/needs', { schema: { tags, security: SESSION, summary: '融资需求：企业看自己的；银行只看与本网点产品匹配的；区金融办、审计看全部' } }, async (req) => listNeeds(ctx, requireUser(req)));
+  app.post(
+    '/api/financing/needs',
+    { schema: { tags, security: SESSION, summary: '企业发布融资需求：自动匹配银行产品并写明理由', headers: IDEMPOTENCY_HEADERS, body: body({ amountFen: { type: 'integer', minimum: 1 }, termMonths: { type: 'integer' }, purpose: LONG_TEXT(500), security: TEXT(20), urgency: { type: 'string', enum: ['normal', 'urgent'] } }, ['amountFen', 'termMonths', 'purpose', 'security']) } },
+    async (req, reply) => {
+      const user = requireUser(req);
+      return idempotent(ctx, req, reply, (c) => postNeed(c, user, req.body as never, req.ip), { status: 201 });
+    },
+  );
+  app.get('/api/financing/needs/:id', { schema: { tags, security: SESSION, summary: '融资需求详情与匹配（银行只看本网点的匹配）', params: params({ id: ID }) } }, async (req) => getNeed(ctx, requireUser(req), idParam(req)));
+  app.post(
+    '/api/financing/matches/:id/respond',
+    { schema: { tags, security: SESSION, summary: '银行答复：有意向、不予受理，或登记放款金额与日期', params: params({ id: ID }), body: body({ status: { type: 'string', enum: ['interested', 'declined', 'granted'] }, note: LONG_TEXT(1000), grantedFen: { type: 'integer', minimum: 1 }, grantedOn: DATE }, ['status']) } },
+    async (req) => respondToMatch(ctx, requireUser(req), idParam(req), req.body as never, req.ip),
+  );
+  app.get('/api/financing/banks', { schema: { tags, security: SESSION, summary: '银行网点账户（区金融办选择产品所属网点）' } }, async (req) => listBanks(ctx, requireUser(req)));
+  app.get('/api/financing/pipeline', { schema: { tags, security: SESSION, summary: '融资对接情况（区金融办、审计）：需求、匹配、答复、累计放款与1000亿元目标' } }, async (req) => financingPipeline(ctx, requireUser(req)));
 
   app.get('/api/service-liaisons', { schema: { tags, security: SESSION, summary: '挂钩领导与联络专员：管理员、审计看全部，工作人员看自己挂钩的企业，企业看自己的' } }, async (req) => ({ items: await listLiaisons(ctx, requireUser(req)) }));
   app.post(
