@@ -30,6 +30,14 @@ describeDatabases('financing needs', (t) => {
   });
   const send = (who: string, method: 'GET' | 'POST', url: string, payload?: object) => p.app.inject({ method, url, payload, headers: { cookie: cookie[who] } });
 
+  it('the administrator creates a bank account (one per branch) like any other', async () => {
+    const admin = await login(p.app, 'admin');
+    const res = await p.app.inject({ method: 'POST', url: '/api/users', payload: { username: 'bank-c', displayName: '中国银行吴江支行', role: 'bank' }, headers: { cookie: admin } });
+    expect(res.statusCode).toBe(201);
+    const scoped = await p.app.inject({ method: 'POST', url: '/api/users', payload: { username: 'bank-d', displayName: '某银行', role: 'bank', areaId: 'shengze' }, headers: { cookie: admin } });
+    expect(scoped.json().errors[0].path).toBe('areaId');
+  });
+
   it('matches at both ends of a range and names every reason', () => {
     const product = { min_fen: 100 * WAN, max_fen: 1000 * WAN, max_term_months: 36, securities: ['credit'] };
     expect(matchReasons({ amount_fen: 100 * WAN, term_months: 36, security: 'credit' }, product).fits).toBe(true);

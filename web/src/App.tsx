@@ -44,6 +44,7 @@ const pages = {
   MyReports: () => import('./pages/service-desk/MyReports'),
   Liaison: () => import('./pages/service-desk/Liaison'),
   Assistance: () => import('./pages/service-desk/Assistance'),
+  Financing: () => import('./pages/service-desk/Financing'),
   CalendarUpkeep: () => import('./pages/admin/CalendarUpkeep'),
   Users: () => import('./pages/admin/Users'),
   Enterprises: () => import('./pages/admin/Enterprises'),
@@ -85,6 +86,7 @@ const DirectReportView = lazy(pages.DirectReportView);
 const MyReports = lazy(pages.MyReports);
 const Liaison = lazy(pages.Liaison);
 const Assistance = lazy(pages.Assistance);
+const Financing = lazy(pages.Financing);
 const CalendarUpkeep = lazy(pages.CalendarUpkeep);
 const Users = lazy(pages.Users);
 const Enterprises = lazy(pages.Enterprises);
@@ -133,6 +135,7 @@ export function preloadPageFor(pathname: string) {
     [/^\/portal\/reports$/, pages.MyReports],
     [/^\/work\/liaison$/, pages.Liaison],
     [/^\/(portal|work)\/assistance$|^\/assistance-catalogue$/, pages.Assistance],
+    [/^\/(portal|work)\/financing$|^\/bank$/, pages.Financing],
     [/^\/work\/calendar$/, pages.CalendarUpkeep],
     [/^\/work\/users$|^\/portal\/colleagues$/, pages.Users],
     [/^\/work\/enterprises$/, pages.Enterprises],
@@ -163,6 +166,7 @@ export function App() {
                 <Route path="calculator" element={<Calculator />} />
                 <Route path="service-figures" element={<ServiceFigures isPublic />} />
                 <Route path="assistance-catalogue" element={<Assistance mode="public" />} />
+                <Route path="bank" element={<RequireRole roles={['bank']}><Financing mode="bank" /></RequireRole>} />
                 <Route path="map" element={<InvestmentMap />} />
                 <Route path="map/match" element={<SiteMatching />} />
                 <Route path="login" element={<Login />} />
@@ -177,6 +181,7 @@ export function App() {
                   <Route path="requests/:id" element={<ServiceRequest />} />
                   <Route path="reports" element={<MyReports />} />
                   <Route path="assistance" element={<Assistance mode="portal" />} />
+                  <Route path="financing" element={<Financing mode="portal" />} />
                 </Route>
                 <Route path="work" element={<RequireRole roles={OFFICIAL_ROLES} />}>
                   <Route index element={<Landing />} />
@@ -208,6 +213,7 @@ export function App() {
                   <Route path="direct-reports/:id" element={<RequireRole roles={PAGE_ROLES.directReports}><DirectReportView /></RequireRole>} />
                   <Route path="liaison" element={<RequireRole roles={PAGE_ROLES.liaison}><Liaison /></RequireRole>} />
                   <Route path="assistance" element={<RequireRole roles={PAGE_ROLES.assistance}><Assistance mode="work" /></RequireRole>} />
+                  <Route path="financing" element={<RequireRole roles={PAGE_ROLES.financing}><Financing mode="work" /></RequireRole>} />
                 </Route>
                 <Route path="account" element={<RequireRole roles={ALL_ROLES}><Account /></RequireRole>} />
                 <Route path="403" element={<Forbidden />} />

@@ -279,3 +279,16 @@ export const assistanceApi = {
   assign: (id: number) => request<AssistanceCase>(`/api/assistance/${id}/assign`, { method: 'POST', body: {} }),
   progress: (id: number, body: { step?: string; note?: string; result?: string }) => request<AssistanceCase>(`/api/assistance/${id}/progress`, { method: 'POST', body }),
 };
+
+// ── 综合金融服务平台 (measure 21) ──────────────────────────────────────────────────────────────────────────────
+import type { FinancingNeed, FinancingPipeline, FinancingProduct } from './types';
+
+export const financingApi = {
+  needs: () => request<{ items: FinancingNeed[] }>('/api/financing/needs'),
+  post: (body: { amountFen: number; termMonths: number; purpose: string; security: string; urgency: 'normal' | 'urgent' }) => request<FinancingNeed>('/api/financing/needs', { method: 'POST', body, idempotent: true }),
+  respond: (matchId: number, body: { status: 'interested' | 'declined' | 'granted'; note?: string; grantedFen?: number; grantedOn?: string }) => request<FinancingNeed>(`/api/financing/matches/${matchId}/respond`, { method: 'POST', body }),
+  products: () => request<{ items: FinancingProduct[] }>('/api/financing/products'),
+  addProduct: (body: object) => request<{ id: number }>('/api/financing/products', { method: 'POST', body }),
+  banks: () => request<{ items: Array<{ id: number; name: string }> }>('/api/financing/banks'),
+  pipeline: () => request<FinancingPipeline>('/api/financing/pipeline'),
+};

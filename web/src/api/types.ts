@@ -165,7 +165,7 @@ export interface CalcInput {
 }
 
 // ── Session ───────────────────────────────────────────────────────────────────────────────────────────
-export type Role = 'enterprise' | 'areaReviewer' | 'departmentReviewer' | 'finance' | 'auditor' | 'admin';
+export type Role = 'enterprise' | 'areaReviewer' | 'departmentReviewer' | 'finance' | 'auditor' | 'admin' | 'bank';
 
 export interface Me {
   id: number;
@@ -1049,4 +1049,37 @@ export interface AssistanceCase {
   doneOn: string | null;
   allowedActions: Array<'assign' | 'step' | 'finish'>;
   steps?: Array<{ id: string; zh: string; en: string; doneOn: string | null; note: string | null }>;
+}
+
+// ── 综合金融服务平台 (measure 21) ──────────────────────────────────────────────────────────────────────────────
+export interface FinancingMatch {
+  id: number;
+  productName: string;
+  kindZh: string;
+  bankName: string;
+  reasons: Array<{ met: boolean; zh: string; en: string }>;
+  status: 'pending' | 'interested' | 'declined' | 'granted';
+  note: string | null;
+  grantedFen: number | null;
+  grantedOn: string | null;
+}
+export interface FinancingNeed {
+  id: number;
+  enterpriseName: string;
+  amountFen: number;
+  termMonths: number;
+  purpose: string;
+  security: string;
+  urgency: 'normal' | 'urgent';
+  postedOn: string;
+  matches: FinancingMatch[];
+}
+export interface FinancingProduct { id: number; bankName: string; name: string; kindZh: string; minFen: number; maxFen: number; maxTermMonths: number; securities: string[] }
+export interface FinancingPipeline {
+  needs: number;
+  needsAmountFen: number;
+  unmatchedNeeds: number;
+  matches: Record<'pending' | 'interested' | 'declined' | 'granted', number>;
+  grantedFen: number;
+  target: { id: string; title: string; clause: string; value: number | null; unit: string; deadline: string; targetFen: number | null; progressPercent: number | null } | null;
 }

@@ -42,6 +42,8 @@ export const PAGE_ROLES = {
   liaison: ['areaReviewer', 'departmentReviewer'],
   /** 帮办代办: the items' units assign agents and record steps; the auditor reads */
   assistance: ['areaReviewer', 'departmentReviewer', 'auditor'],
+  /** 融资对接: 金融办 (a department reviewer of the financial office; the server narrows) and the auditor */
+  financing: ['departmentReviewer', 'auditor'],
   /** 用户管理: the admin keeps accounts, the auditor reads them (an enterprise's administrator: /portal/colleagues) */
   users: ['admin', 'auditor'],
   /** 企业管理: the admin registers, edits and imports; officials who read enterprises see them read-only in their scope */
@@ -165,6 +167,7 @@ export function homeOf(user: Me | null): string {
   if (user.mustChangePassword) return '/account';
   if (user.role === 'enterprise') return '/portal';
   if (user.role === 'admin') return '/work/users';
+  if (user.role === 'bank') return '/bank'; // a bank branch: the financing needs matched to it
   return '/work/queue';
 }
 

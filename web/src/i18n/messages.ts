@@ -34,6 +34,7 @@ export const messages = {
   'role.departmentReviewer': ['部门审核', 'Department reviewer'],
   'role.finance': ['财政拨付', 'Finance'],
   'role.auditor': ['审计督查', 'Auditor'],
+  'role.bank': ['银行网点', 'Bank branch'],
   'role.admin': ['系统管理员', 'Administrator'],
 
   'common.search': ['搜索', 'Search'],

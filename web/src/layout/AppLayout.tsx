@@ -80,12 +80,13 @@ export function AppLayout() {
         { key: '/portal/requests', icon: <CustomerServiceOutlined />, label: link('/portal/requests', sd('navMine')) },
         { key: '/portal/reports', icon: <FormOutlined />, label: link('/portal/reports', sd('drMine')) },
         { key: '/portal/assistance', icon: <CustomerServiceOutlined />, label: link('/portal/assistance', sd('asNav')) },
+        { key: '/portal/financing', icon: <BankOutlined />, label: link('/portal/financing', sd('fnMine')) },
         // the enterprise's administrator keeps its colleagues' accounts
         ...(user?.enterpriseAdmin ? [{ key: '/portal/colleagues', icon: <TeamOutlined />, label: link('/portal/colleagues', t('nav.colleagues')) }] : []),
       ],
     });
   }
-  if (user && user.role !== 'enterprise') {
+  if (user && user.role !== 'enterprise' && user.role !== 'bank') {
     const work: Item[] = [];
     if (mayOpen(user, 'queue'))
       work.push({
@@ -121,6 +122,8 @@ export function AppLayout() {
     });
   }
 
+  // 综合金融服务平台: a bank branch's one page
+  if (user?.role === 'bank') items.push({ type: 'group', label: sd('fnNav'), key: 'g-bank', children: [{ key: '/bank', icon: <BankOutlined />, label: link('/bank', sd('fnBankQueue')) }] });
   // 政企服务 (measure 21): the unit's requests and the figures
   if (mayOpen(user, 'serviceFigures')) {
     items.push({
@@ -133,6 +136,7 @@ export function AppLayout() {
         ...(mayOpen(user, 'directReports') ? [{ key: '/work/direct-reports', icon: <FormOutlined />, label: link('/work/direct-reports', sd('drNav')) }] : []),
         ...(mayOpen(user, 'liaison') ? [{ key: '/work/liaison', icon: <TeamOutlined />, label: link('/work/liaison', sd('lvNav')) }] : []),
         ...(mayOpen(user, 'assistance') ? [{ key: '/work/assistance', icon: <CustomerServiceOutlined />, label: link('/work/assistance', sd('asNav')) }] : []),
+        ...((user?.role === 'departmentReviewer' && user.departmentId === 'financial-office') || user?.role === 'auditor' ? [{ key: '/work/financing', icon: <BankOutlined />, label: link('/work/financing', sd('fnPipeline')) }] : []),
       ],
     });
   }
@@ -146,7 +150,7 @@ export function AppLayout() {
     });
   }
 
-  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator', '/work/requests', '/work/request-figures', '/service-figures', '/work/direct-reports', '/work/liaison', '/work/assistance', '/assistance-catalogue'];
+  const allKeys = ['/work/calendar', '/portal/claims', '/portal/apply', '/portal', '/work/queue', '/work/claims', '/work/publicity', '/work/payment-batches', '/work/budgets', '/work/payments', '/work/recoveries', '/work/overview', '/work/audit', '/work/service-cases', '/work/service-compliance', '/policy', '/calculator', '/work/requests', '/work/request-figures', '/service-figures', '/work/direct-reports', '/work/liaison', '/work/assistance', '/assistance-catalogue', '/work/financing', '/bank'];
   // 用户管理 joins the administration group (made here when no other page of it is in the menu)
   if (mayOpen(user, 'users')) {
     let adminGroup = items.find((i) => i?.key === 'g-admin') as { children: Item[] } | undefined;
@@ -157,7 +161,7 @@ export function AppLayout() {
     adminGroup!.children.unshift({ key: '/work/users', icon: <TeamOutlined />, label: link('/work/users', t('nav.users')) });
   }
   allKeys.unshift('/work/users', '/portal/colleagues', '/account'); // before '/portal', which would match first
-  allKeys.unshift('/portal/requests', '/portal/reports', '/portal/assistance'); // 政企服务: before '/portal' too
+  allKeys.unshift('/portal/requests', '/portal/reports', '/portal/assistance', '/portal/financing'); // 政企服务: before '/portal' too
   // The registers (issue 10): the admin keeps enterprises and credit lists in the administration group; officials
   // read them among their work, where lead departments also keep their city awards.
   {
@@ -271,6 +275,7 @@ export function mineTotal(role: Role, q: QueueCounts): number {
     finance: ['awaitingPayment'],
     auditor: [],
     admin: [],
+    bank: [],
   };
   return keys[role].reduce((s, k) => s + (q[k] ?? 0), 0);
 }

@@ -14,7 +14,7 @@ import { formatDateTime } from '../../lib/dates';
 import { useAsync } from '../../lib/useAsync';
 import { useFormSubmit } from '../../lib/useFormSubmit';
 
-const ROLES: Role[] = ['enterprise', 'areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin'];
+const ROLES: Role[] = ['enterprise', 'areaReviewer', 'departmentReviewer', 'finance', 'auditor', 'admin', 'bank'];
 
 /**
  * 用户管理: the district administrator keeps every account (the auditor reads them); an enterprise's administrator

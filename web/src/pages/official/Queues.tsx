@@ -30,6 +30,7 @@ const ROLE_QUEUES: Record<Role, QueueKey[]> = {
   finance: ['awaitingPayment'],
   auditor: ['firstReview', 'departmentReview', 'jointReview', 'publicity', 'awaitingPayment', 'returned'],
   admin: ['firstReview', 'departmentReview', 'jointReview', 'publicity', 'awaitingPayment', 'returned', 'drafts'],
+  bank: [], // a bank branch has no claims queue (综合金融服务平台: /bank)
 };
 
 export default function Queues() {
