@@ -17,13 +17,14 @@ export const CODE_MISSING = -1001; // -1001 - j: needed fact j is missing
 export const CODE_AMOUNT_REQUIRED = -2001; // a capped claim without a proposed amount
 export const CODE_BAD_CATEGORY = -3001; // -3001 - j: needed fact j has a value the rate table has no entry for
 
-/** Why a compiled function refused (a negative result), and which condition or needed fact: the one decoder. */
+/** Why a compiled function refused (a negative result), and which condition or needed fact: the one decoder of the codes above. */
 export type FailureCode = 'condition_failed' | 'missing_fact' | 'unknown_category' | 'amount_required';
-export function decodeFailure(raw: number, out: { code?: string; detail: number }): void {
-  if (raw === CODE_AMOUNT_REQUIRED) out.code = 'amount_required';
-  else if (raw <= CODE_BAD_CATEGORY) (out.code = 'unknown_category'), (out.detail = CODE_BAD_CATEGORY - raw);
-  else if (raw <= CODE_MISSING) (out.code = 'missing_fact'), (out.detail = CODE_MISSING - raw);
-  else (out.code = 'condition_failed'), (out.detail = CODE_CONDITION - raw);
+export function failureCode(raw: number): FailureCode {
+  return raw === CODE_AMOUNT_REQUIRED ? 'amount_required' : raw <= CODE_BAD_CATEGORY ? 'unknown_category' : raw <= CODE_MISSING ? 'missing_fact' : 'condition_failed';
+}
+/** The condition index (condition_failed) or needed-fact index (missing_fact, unknown_category) of a refusal; else -1. */
+export function failureDetail(raw: number): number {
+  return raw === CODE_AMOUNT_REQUIRED ? -1 : raw <= CODE_BAD_CATEGORY ? CODE_BAD_CATEGORY - raw : raw <= CODE_MISSING ? CODE_MISSING - raw : CODE_CONDITION - raw;
 }
 
 export type IncentiveFn = (facts: Record<string, FactValue>, amountFen: number | undefined, year: number) => number;
