@@ -73,7 +73,10 @@ describe.skipIf(!run)('service desk: a request filed, transferred, answered, rat
     await waitForText(page.locator('body'), '办理中');
     await button(page, '转办').click();
     const modal = page.locator('.ant-modal:visible');
-    await choose(page, modal, '转至单位', '区科技局');
+    // the units are searched by name (a long list): type, then pick the one offered
+    await modal.getByLabel('转至单位', { exact: true }).fill('区科技局');
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '区科技局' }).first().click();
+    await waitForText(modal.locator('.ant-select'), '区科技局');
     await modal.getByLabel('理由', { exact: true }).fill('E2E：研发用电政策属科技局');
     await button(modal, '确定').click();
     await modal.waitFor({ state: 'detached' });
