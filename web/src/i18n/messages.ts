@@ -647,6 +647,19 @@ export const messages = {
   'svc.result': ['结果', 'Result'],
   'svc.taxTime': ['纳税时间（{year} 年）：{n} 户企业，平均 {avg} 小时，目标 {target}', 'Tax time ({year}): {n} enterprises, mean {avg} h, target {target}'],
 
+  // 收款账户 (an enterprise's bank account, components/BankAccountCard.tsx)
+  'bank.title': ['收款账户', 'Bank account'],
+  'bank.add': ['登记账户', 'Add account'],
+  'bank.edit': ['修改账户', 'Edit account'],
+  'bank.save': ['保存', 'Save'],
+  'bank.saved': ['收款账户已保存', 'Bank account saved'],
+  'bank.none': ['尚未登记收款账户：拨付批次不能列入该企业', 'No bank account yet: the enterprise cannot be put in a payment batch'],
+  'bank.accountName': ['户名', 'Account name'],
+  'bank.bankName': ['开户行', 'Bank'],
+  'bank.accountNo': ['账号', 'Account number'],
+  'bank.accountNoHint': ['8–32位数字，空格会去掉', '8–32 digits; spaces are removed'],
+  'bank.required': ['请填写{field}', '{field} is required'],
+
   // 工作日历维护 (the working-day calendar, admin) and its reminder
   'nav.calendar': ['工作日历', 'Working-day calendar'],
   'nav.admin': ['系统管理', 'Administration'],
