@@ -105,6 +105,8 @@ describe.skipIf(!run)('registers: enterprises, city awards and the credit list i
     await see(modal);
     await modal.getByLabel('企业', { exact: true }).fill('浏览器测试光电');
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: REGISTERED }).first().click();
+    // what a person checks before going on: the picker shows the enterprise chosen
+    await waitForText(modal.locator('.ant-select').first(), '浏览器测试光电');
     await modal.getByLabel('奖励项目', { exact: true }).click();
     // the one incentive of measure 16 (the 区工信局's) that 就高不重复 covers
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '设备投入综合奖补' }).first().click();

@@ -1,6 +1,6 @@
 import { PlusOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useRef } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { registers, type CityAwardView } from '../../api/registers';
 import { ErrorAlert } from '../../components/ErrorAlert';
@@ -146,10 +146,14 @@ function RecordCityAward({ incentives, onClose, onSaved }: { incentives: Array<{
   const [form] = Form.useForm<{ uscc: string; incentive: string; item?: string; year: number; amount: MoneyValue; reference: string }>();
   const { busy, error, submit } = useFormSubmit(form, { amountFen: 'amount' });
   const [options, setOptions] = useState<Array<{ value: string; label: string }>>([]);
+  // The latest search wins: an answer to an earlier, slower search must not replace the list a person is choosing
+  // from (or the option just chosen). An emptied search box keeps the list, so the chosen enterprise keeps its name.
+  const asked = useRef(0);
   const search = async (text: string) => {
-    if (!text.trim()) return setOptions([]);
+    if (!text.trim()) return;
+    const n = ++asked.current;
     const r = await registers.cityAwardEnterprises(text).catch(() => ({ items: [] }));
-    setOptions(r.items.map((e) => ({ value: e.uscc, label: `${e.name}（${e.uscc}）` })));
+    if (n === asked.current) setOptions(r.items.map((e) => ({ value: e.uscc, label: `${e.name}（${e.uscc}）` })));
   };
   const save = () =>
     submit(async (v) => {
