@@ -66,7 +66,12 @@ describe.skipIf(!run)('financing: a need matched, answered by a bank and counted
     await see(need);
     await button(need, '登记放款').click();
     const modal = bank.locator('.ant-modal:visible');
-    await modal.getByLabel('放款金额（万元）', { exact: true }).fill('300');
+    // a person types once the dialog has opened: wait for its opening animation to end (a value typed and a click
+    // made while it zoomed in were lost on a loaded machine)
+    await expect.poll(async () => (await modal.getAttribute('class')) ?? '', { timeout: 30_000 }).not.toMatch(/zoom-appear|zoom-enter/);
+    const amount = modal.getByLabel('放款金额（万元）', { exact: true });
+    await amount.fill('300');
+    await expect.poll(() => amount.inputValue()).toBe('300');
     await button(modal, '确定').click();
     await modal.waitFor({ state: 'detached' });
     await waitForText(bank.locator('.ant-card', { hasText: PURPOSE }), '已放款');
