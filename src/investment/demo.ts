@@ -10,6 +10,12 @@ import type { JsonObject } from '../db/schema.ts';
 import { mapAreas, nearestArea, pointInDistrict } from './geometry.ts';
 import { saveFeatures } from './features.ts';
 import { advanceLead, registerLead, setLeadReward } from './leads.ts';
+
+/**
+ * How far from a town's centre the demo scatters carriers and opportunities, in degrees (about 6 km × 5.5 km at
+ * Wujiang's latitude). Demo geometry only — not a figure of the policy, which is why it is not in policies/.
+ */
+const DEMO_SPREAD_DEG = { lon: 0.06, lat: 0.05 };
 import { investmentRules } from './rules.ts';
 
 /** mulberry32: small, fast, deterministic. */
@@ -103,8 +109,8 @@ export function generateMap(opts: { parcelsPerArea: number; carriersPerArea: num
     }
     const pointNear = (): [number, number] => {
       for (;;) {
-        const lon = area.centre.lon + (rand() - 0.5) * 0.06;
-        const lat = area.centre.lat + (rand() - 0.5) * 0.05;
+        const lon = area.centre.lon + (rand() - 0.5) * DEMO_SPREAD_DEG.lon;
+        const lat = area.centre.lat + (rand() - 0.5) * DEMO_SPREAD_DEG.lat;
         if (pointInDistrict(lon, lat)) return [round7(lon), round7(lat)];
       }
     };
